@@ -1,0 +1,114 @@
+package io.loomchat.core;
+
+import java.net.SocketAddress;
+
+/**
+ * One connection as its session sees it: the terminator that splits its input, and its output queue.
+ *
+ * <p>This is the channel side of asynchat's {@code async_chat}. Output is a FIFO of pushed bytes and
+ * {@link Producer producers}, written in order by the connection's pump thread; {@link #closeWhenDone()}
+ * puts a marker in that FIFO after which the connection closes.
+ *
+ * <p>Threading: {@link #push}, {@link #tryPush}, {@link #pushWithProducer}, {@link #closeWhenDone},
+ * {@link #close}, {@link #discardBuffers} and {@link #isOpen} are safe from any thread, so a chat room may
+ * push to other members' channels from the thread of the member who spoke. The terminator belongs to the
+ * session: set it in {@link SessionFactory#create} or in the session's callbacks.
+ *
+ * <p>After {@link #closeWhenDone()} or {@link #close()}, pushed output is not written, as in asynchat. Unlike
+ * asynchat the caller can tell: {@link #isOpen()} turns false and {@link #tryPush} returns false. A push to a
+ * channel that is closing never throws, so a broadcast never breaks the connection of the one who sent it.
+ *
+ * {@snippet :
+ * // A one-shot reply, then close once it is written (asynchat's push + close_when_done).
+ * SessionFactory greeter = channel -> {
+ *     channel.push("hello, " + channel.remoteAddress() + "\r\n");
+ *     channel.closeWhenDone();
+ *     return new ChatSession() {
+ *         @Override public void collectIncomingData(byte[] data) { }
+ *         @Override public void foundTerminator() { }
+ *     };
+ * };
+ * }
+ */
+public interface ChatChannel {
+
+    /**
+     * Sets the terminator to a delimiter given as UTF-8 text; the empty string means none.
+     * Mirrors asynchat's {@code set_terminator(str)}.
+     */
+    void setTerminator(String delimiter);
+
+    /**
+     * Sets the terminator to a delimiter of bytes; an empty array means none. The array is copied.
+     * Mirrors asynchat's {@code set_terminator(bytes)}.
+     */
+    void setTerminator(byte[] delimiter);
+
+    /**
+     * Sets the terminator to a count of bytes to read; 0 means none, as in asynchat.
+     * Mirrors asynchat's {@code set_terminator(int)}.
+     *
+     * @throws IllegalArgumentException if {@code count} is negative
+     */
+    void setTerminator(long count);
+
+    /** Sets the terminator; see {@link Terminator} for the three kinds. */
+    void setTerminator(Terminator terminator);
+
+    /**
+     * Returns the current terminator. A {@link Terminator.Count} reports the bytes still to read, so inside
+     * {@link ChatSession#foundTerminator()} after a count was met it is {@code Count(0)}.
+     * Mirrors asynchat's {@code get_terminator}.
+     */
+    Terminator getTerminator();
+
+    /**
+     * Queues {@code data} to be written after everything queued before it. The array is copied, so the caller
+     * may reuse it. Mirrors asynchat's {@code push}.
+     *
+     * <p>If the output queue is over its high watermark this waits, as a virtual thread may, until the peer
+     * has read enough; after {@link #closeWhenDone()} or {@link #close()} the data is dropped (see
+     * {@link #tryPush}).
+     */
+    void push(byte[] data);
+
+    /** Queues {@code text} encoded as UTF-8; see {@link #push(byte[])}. */
+    void push(String text);
+
+    /**
+     * Queues {@code data} like {@link #push(byte[])}, but never waits, and tells whether it was queued.
+     *
+     * @return false if the channel is closing or closed, or its output queue is over the high watermark
+     */
+    boolean tryPush(byte[] data);
+
+    /**
+     * Queues a producer, whose output is written after everything queued before it, and before anything
+     * queued after it. Mirrors asynchat's {@code push_with_producer}.
+     */
+    void pushWithProducer(Producer producer);
+
+    /**
+     * Closes the connection once everything queued before this call has been written.
+     * Mirrors asynchat's {@code close_when_done}. Input that arrives meanwhile is still dispatched.
+     */
+    void closeWhenDone();
+
+    /**
+     * Drops the queued output and the buffered input. Mirrors asynchat's {@code discard_buffers}
+     * ("emergencies only"). Output already handed to the operating system is not recalled.
+     */
+    void discardBuffers();
+
+    /**
+     * Closes the connection now, dropping queued output. No further input is dispatched to the session, not
+     * even input already buffered (asynchat kept dispatching it). Does nothing if already closed.
+     */
+    void close();
+
+    /** Returns whether output pushed now would be written: false from {@link #closeWhenDone()} or close on. */
+    boolean isOpen();
+
+    /** Returns the address of the peer, or {@code null} where there is none (an in-memory stream pair). */
+    SocketAddress remoteAddress();
+}

@@ -1,0 +1,61 @@
+package io.loomchat.core;
+
+import io.loomchat.core.internal.Connection;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * A running connection: a session reading and writing one stream pair on two virtual threads.
+ *
+ * <p>{@code ChatServer} and {@code ChatClient} make these over sockets; {@link #start} makes one over any
+ * input and output stream (a process's pipes, a serial port, a test's in-memory streams). The connection
+ * thread creates the session, reads the input and calls the session; the pump thread writes the output
+ * queue. Closing the connection closes both streams.
+ */
+public interface ChatConnection extends AutoCloseable {
+
+    /**
+     * Starts a connection over {@code in} and {@code out} with the default options. Returns at once; the
+     * session is created on the connection's own virtual thread.
+     */
+    static ChatConnection start(InputStream in, OutputStream out, SessionFactory factory) {
+        return start(in, out, ChatOptions.defaults(), factory);
+    }
+
+    /**
+     * Starts a connection over {@code in} and {@code out}. Returns at once; the session is created on the
+     * connection's own virtual thread. Closing the connection closes both streams, which must unblock a
+     * read in progress (sockets and most pipes do).
+     */
+    static ChatConnection start(InputStream in, OutputStream out, ChatOptions options, SessionFactory factory) {
+        Objects.requireNonNull(in, "in");
+        Objects.requireNonNull(out, "out");
+        Connection connection = new Connection(in, out, () -> {
+            try (in; out) {
+                // closing both is the point
+            }
+        }, null, options, factory);
+        connection.start();
+        return connection;
+    }
+
+    /** Returns this connection's channel, which works before the session exists. */
+    ChatChannel channel();
+
+    /**
+     * Waits until the connection has closed and its session's {@link ChatSession#closed()} has returned.
+     *
+     * @return false if it was still open when the timeout ran out
+     * @throws InterruptedException if the waiting thread was interrupted
+     */
+    boolean awaitClosed(Duration timeout) throws InterruptedException;
+
+    /** Returns whether the connection has closed and its session was told. */
+    boolean isClosed();
+
+    /** Closes the connection now, like {@link ChatChannel#close()}, without waiting for it to end. */
+    @Override
+    void close();
+}

@@ -1,0 +1,49 @@
+package io.loomchat.core;
+
+import java.io.IOException;
+import java.net.SocketAddress;
+
+/**
+ * Tells a session's {@link ChatSession#handleError} that its peer broke one of the connection's limits, such
+ * as {@link ChatOptions#maxMessageSize()}. The connection is closed after the error hook returns.
+ */
+public final class ChatLimitException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    /** The name of the limit, as in {@link ChatOptions}: {@code "maxMessageSize"}. */
+    private final String limit;
+    /** The configured value of the limit. */
+    private final long value;
+    /** The peer that broke it, or null. */
+    private final transient SocketAddress remoteAddress;
+
+    /**
+     * Creates the exception; the message names the limit, its value and the peer.
+     *
+     * @param limit the name of the limit in {@link ChatOptions}
+     * @param value the limit's configured value
+     * @param remoteAddress the peer, or null
+     * @param detail what happened, in a few words
+     */
+    public ChatLimitException(String limit, long value, SocketAddress remoteAddress, String detail) {
+        super(limit + " (" + value + ") exceeded by " + remoteAddress + ": " + detail);
+        this.limit = limit;
+        this.value = value;
+        this.remoteAddress = remoteAddress;
+    }
+
+    /** Returns the name of the limit that was broken, as in {@link ChatOptions}. */
+    public String limit() {
+        return limit;
+    }
+
+    /** Returns the configured value of the limit. */
+    public long value() {
+        return value;
+    }
+
+    /** Returns the peer that broke the limit, or null. */
+    public SocketAddress remoteAddress() {
+        return remoteAddress;
+    }
+}

@@ -1,0 +1,63 @@
+package io.loomchat.core.internal;
+
+/** Byte array searches and escaping, on ranges so the reader never copies to search. */
+public final class Bytes {
+    private Bytes() {
+    }
+
+    /** Returns the index of {@code needle} in {@code haystack[from, to)}, or -1. */
+    public static int indexOf(byte[] haystack, int from, int to, byte[] needle) {
+        byte first = needle[0];
+        int last = to - needle.length;
+        for (int i = from; i <= last; i++) {
+            if (haystack[i] != first) continue;
+            if (matchesAt(haystack, i, needle)) return i;
+        }
+        return -1;
+    }
+
+    private static boolean matchesAt(byte[] haystack, int at, byte[] needle) {
+        for (int j = 1; j < needle.length; j++) {
+            if (haystack[at + j] != needle[j]) return false;
+        }
+        return true;
+    }
+
+    /**
+     * Returns the length of the longest proper prefix of {@code needle} that ends {@code haystack[from, to)}.
+     * asynchat's {@code find_prefix_at_end}: like it, this assumes the whole needle is not there.
+     */
+    public static int findPrefixAtEnd(byte[] haystack, int from, int to, byte[] needle) {
+        for (int l = Math.min(needle.length - 1, to - from); l > 0; l--) {
+            if (regionMatches(haystack, to - l, needle, l)) return l;
+        }
+        return 0;
+    }
+
+    private static boolean regionMatches(byte[] haystack, int at, byte[] needle, int length) {
+        for (int j = 0; j < length; j++) {
+            if (haystack[at + j] != needle[j]) return false;
+        }
+        return true;
+    }
+
+    /** Returns the bytes as ASCII with {@code \r}, {@code \n}, {@code \t}, quotes and others escaped. */
+    public static String escape(byte[] bytes, int from, int to) {
+        StringBuilder sb = new StringBuilder(to - from);
+        for (int i = from; i < to; i++) {
+            int b = bytes[i] & 0xff;
+            switch (b) {
+                case '\r' -> sb.append("\\r");
+                case '\n' -> sb.append("\\n");
+                case '\t' -> sb.append("\\t");
+                case '\\' -> sb.append("\\\\");
+                case '"' -> sb.append("\\\"");
+                default -> {
+                    if (b >= 0x20 && b < 0x7f) sb.append((char) b);
+                    else sb.append(String.format("\\x%02x", b));
+                }
+            }
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,266 @@
+package io.loomchat.core.internal;
+
+import io.loomchat.core.Producer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.ArrayDeque;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A connection's output: asynchat's {@code producer_fifo}, and the loop that writes it on its own virtual
+ * thread.
+ *
+ * <p>The FIFO holds {@link Segment segments} of pushed bytes, {@link Producer producers}, and the
+ * {@link #CLOSE_WHEN_DONE} marker. Pushes that arrive while the pump is busy are appended to the segment at
+ * the tail, so a burst of small replies leaves in one write: one copy in, one system call out. Producer
+ * output is gathered in a batch buffer of {@code outBufferSize} bytes.
+ *
+ * <p>The lock guards the FIFO only; it is never held while writing or while calling {@link Producer#more()}.
+ */
+final class ProducerPump {
+    /** asynchat's {@code None} in the FIFO: close the connection once everything before it is written. */
+    private static final Object CLOSE_WHEN_DONE = new Object() {
+        @Override
+        public String toString() {
+            return "CLOSE_WHEN_DONE";
+        }
+    };
+    /** Segments grow to this size at most; a larger push gets a segment of its own. */
+    private static final int MAX_SEGMENT = 64 * 1024;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final ArrayDeque<Object> producerFifo = new ArrayDeque<>();
+    private final Connection connection;
+    private final OutputStream out;
+    private final byte[] batch;
+    private int batchLength;
+    /** True when bytes were written to {@code out} since its last flush. Pump thread only. */
+    private boolean unflushed;
+    /** A written segment kept for reuse, so a steady request/response stream allocates nothing here. */
+    private Segment spare;
+    /** True from closeWhenDone or close on: nothing more is queued. Guarded by lock. */
+    private boolean closing;
+    /** True once the connection closed: the pump stops at the next item. */
+    private volatile boolean stopped;
+
+    ProducerPump(Connection connection, OutputStream out, int outBufferSize) {
+        this.connection = connection;
+        this.out = out;
+        this.batch = new byte[outBufferSize];
+    }
+
+    /** Queues a copy of {@code data}; returns false if the channel is closing. */
+    boolean push(byte[] data, int offset, int length) {
+        lock.lock();
+        try {
+            if (closing) return false;
+            if (length == 0) return true;
+            Segment tail = producerFifo.peekLast() instanceof Segment s ? s : null;
+            if (tail == null || !tail.tryAppend(data, offset, length)) {
+                Segment segment = newSegment(length);
+                segment.tryAppend(data, offset, length);
+                enqueue(segment);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    boolean pushWithProducer(Producer producer) {
+        return enqueueUnlessClosing(producer);
+    }
+
+    boolean closeWhenDone() {
+        return enqueueUnlessClosing(CLOSE_WHEN_DONE);
+    }
+
+    private boolean enqueueUnlessClosing(Object item) {
+        lock.lock();
+        try {
+            if (closing) return false;
+            enqueue(item);
+            closing = item == CLOSE_WHEN_DONE;
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Returns whether new output would still be written. */
+    boolean isOpen() {
+        lock.lock();
+        try {
+            return !closing;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** asynchat's {@code producer_fifo.clear()}; a {@code closeWhenDone} already queued stays queued. */
+    void discard() {
+        lock.lock();
+        try {
+            boolean closeQueued = producerFifo.contains(CLOSE_WHEN_DONE);
+            producerFifo.clear();
+            if (closeQueued) producerFifo.add(CLOSE_WHEN_DONE);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stops the pump: drops queued output and wakes the pump thread. */
+    void stop() {
+        lock.lock();
+        try {
+            closing = true;
+            stopped = true;
+            producerFifo.clear();
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void enqueue(Object item) {
+        if (producerFifo.isEmpty()) changed.signal();
+        producerFifo.addLast(item);
+    }
+
+    private Segment newSegment(int length) {
+        Segment segment = spare;
+        if (segment != null && segment.capacity() >= length) {
+            spare = null;
+            return segment;
+        }
+        return new Segment(Math.max(length, batch.length));
+    }
+
+    /** Runs on the pump thread until the connection closes. */
+    void run() {
+        try {
+            while (!stopped) {
+                Object item = next();
+                if (item == null) {
+                    flushBatch();
+                } else if (item == CLOSE_WHEN_DONE) {
+                    flushBatch();
+                    connection.closeNow();
+                    return;
+                } else if (item instanceof Segment segment) {
+                    // Pushes already gathered into this segment: one write, with any producer output before it.
+                    flushBatch();
+                    out.write(segment.bytes, 0, segment.length);
+                    unflushed = true;
+                    recycle(segment);
+                } else {
+                    runProducer((Producer) item);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            if (!stopped) connection.outputFailed(e);
+        } catch (InterruptedException e) {
+            // close() interrupts a pump that waits in a producer or for work: it is ending anyway.
+        }
+    }
+
+    /** Returns the next item, or null when the FIFO is empty and the batch must be flushed first. */
+    private Object next() throws InterruptedException {
+        lock.lock();
+        try {
+            while (producerFifo.isEmpty()) {
+                if (stopped || batchLength > 0 || unflushed) return null;
+                changed.await();
+            }
+            return producerFifo.pollFirst();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void runProducer(Producer producer) throws IOException {
+        boolean mayBlock = !(producer instanceof NonBlocking);
+        while (!stopped) {
+            // Write what we have before a producer that may block, so earlier output is not held up by it.
+            if (mayBlock) flushBatch();
+            byte[] chunk;
+            try {
+                chunk = producer.more();
+            } catch (Exception e) {
+                if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+                if (!stopped) connection.producerFailed(e);
+                return;
+            }
+            if (chunk == null || chunk.length == 0) return;
+            write(chunk, chunk.length);
+        }
+    }
+
+    private void write(byte[] bytes, int length) throws IOException {
+        if (batchLength + length <= batch.length) {
+            System.arraycopy(bytes, 0, batch, batchLength, length);
+            batchLength += length;
+            return;
+        }
+        flushBatch();
+        if (length >= batch.length) {
+            out.write(bytes, 0, length);
+            unflushed = true;
+        } else {
+            System.arraycopy(bytes, 0, batch, 0, length);
+            batchLength = length;
+        }
+    }
+
+    /** Writes the batch and flushes {@code out} (a no-op on sockets, needed on buffered streams). */
+    private void flushBatch() throws IOException {
+        if (batchLength > 0) {
+            int length = batchLength;
+            batchLength = 0;
+            out.write(batch, 0, length);
+            unflushed = true;
+        }
+        if (unflushed) {
+            unflushed = false;
+            out.flush();
+        }
+    }
+
+    private void recycle(Segment segment) {
+        segment.length = 0;
+        if (segment.capacity() > MAX_SEGMENT) return;
+        lock.lock();
+        try {
+            spare = segment;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Pushed bytes, appended to while it waits at the tail of the FIFO. */
+    private static final class Segment {
+        byte[] bytes;
+        int length;
+
+        Segment(int capacity) {
+            bytes = new byte[capacity];
+        }
+
+        int capacity() {
+            return bytes.length;
+        }
+
+        boolean tryAppend(byte[] data, int offset, int count) {
+            int needed = length + count;
+            if (needed > bytes.length) {
+                if (length > 0 && needed > MAX_SEGMENT) return false;
+                bytes = java.util.Arrays.copyOf(bytes, Math.max(needed, Math.min(bytes.length * 2, MAX_SEGMENT)));
+            }
+            System.arraycopy(data, offset, bytes, length, count);
+            length = needed;
+            return true;
+        }
+    }
+}

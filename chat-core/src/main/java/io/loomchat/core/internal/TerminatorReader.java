@@ -1,0 +1,173 @@
+package io.loomchat.core.internal;
+
+import io.loomchat.core.ChatLimitException;
+import io.loomchat.core.Terminator;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+
+/**
+ * Reads a connection's input and splits it by the terminator, calling the session as asynchat's
+ * {@code async_chat.handle_read} does (CPython 3.11), on the connection's virtual thread.
+ *
+ * <p>The buffer holds {@code [start, end)}: input read but not yet dispatched, which between reads is at most
+ * a held-back prefix of the delimiter. The terminator fields are written by the session (through the channel)
+ * on this same thread, and read by other threads only through {@link #getTerminator()}.
+ */
+final class TerminatorReader {
+    private static final Terminator COUNT_MET = Terminator.count(0);
+
+    private final InputStream in;
+    private final Connection connection;
+    private final int maxMessageSize;
+    private byte[] buffer;
+    private int start;
+    private int end;
+
+    /** The terminator as the session set it; a Count here is its initial value, see {@link #remaining}. */
+    private volatile Terminator terminator = Terminator.none();
+    /** The delimiter's bytes when {@link #terminator} is a Delimiter, else null. */
+    private byte[] delimiter;
+    /** The bytes still to read when {@link #terminator} is a Count. */
+    private volatile long remaining;
+    /** Bytes collected under a delimiter since the last found terminator, for maxMessageSize. */
+    private long messageBytes;
+    private volatile boolean discardRequested;
+
+    TerminatorReader(InputStream in, Connection connection, int inBufferSize, int maxMessageSize) {
+        this.in = in;
+        this.connection = connection;
+        this.buffer = new byte[inBufferSize];
+        this.maxMessageSize = maxMessageSize;
+    }
+
+    void setTerminator(Terminator terminator) {
+        switch (terminator) {
+            case Terminator.Delimiter d -> {
+                delimiter = d.bytes();
+                remaining = 0;
+            }
+            case Terminator.Count c -> {
+                delimiter = null;
+                remaining = c.remaining();
+            }
+            case Terminator.None n -> {
+                delimiter = null;
+                remaining = 0;
+            }
+        }
+        messageBytes = 0;
+        this.terminator = terminator;
+    }
+
+    Terminator getTerminator() {
+        Terminator t = terminator;
+        return t instanceof Terminator.Count ? Terminator.count(remaining) : t;
+    }
+
+    /** asynchat's {@code discard_buffers}, input half: drops what is buffered, at the next turn of the loop. */
+    void discard() {
+        discardRequested = true;
+    }
+
+    /**
+     * Reads and dispatches until end of stream (returns) or the connection closes (returns or throws).
+     *
+     * @throws IOException when a read fails, including because the connection was closed meanwhile
+     */
+    void run() throws IOException {
+        while (connection.dispatching()) {
+            if (start == end) {
+                start = end = 0;
+            } else if (end == buffer.length) {
+                makeRoom();
+            }
+            int n = in.read(buffer, end, buffer.length - end);
+            if (n < 0) return;
+            end += n;
+            handleRead();
+        }
+    }
+
+    /** asynchat's {@code handle_read} loop over the buffered input. */
+    private void handleRead() {
+        while (start < end && connection.dispatching()) {
+            if (discardRequested) {
+                discardRequested = false;
+                start = end;
+                return;
+            }
+            // Re-read each turn: foundTerminator may have set another terminator, which applies to this input.
+            byte[] delimiter = this.delimiter;
+            long remaining = this.remaining;
+            if (delimiter != null) {
+                int index = Bytes.indexOf(buffer, start, end, delimiter);
+                if (index >= 0) {
+                    // 1) The delimiter is here: collect what precedes it (never an empty piece), drop it, dispatch.
+                    int from = start;
+                    start = index + delimiter.length;
+                    if (!collectDelimited(from, index)) return;
+                    found();
+                } else {
+                    // 2) A prefix of the delimiter may end the buffer: hold it back, collect the rest, read more.
+                    // 3) (No prefix: held is 0 and everything is collected.)
+                    int held = Bytes.findPrefixAtEnd(buffer, start, end, delimiter);
+                    int from = start;
+                    start = end - held;
+                    collectDelimited(from, start);
+                    return;
+                }
+            } else if (remaining > 0) {
+                // A count: collect up to it; once met the terminator is Count(0), which collects everything.
+                int n = (int) Math.min(remaining, end - start);
+                int from = start;
+                start += n;
+                this.remaining = remaining - n;
+                collect(from, start);
+                if (remaining == n) {
+                    terminator = COUNT_MET;
+                    found();
+                }
+            } else {
+                // None, or Count(0): collect it all.
+                int from = start;
+                start = end;
+                collect(from, end);
+            }
+        }
+    }
+
+    /** Collects under a delimiter, enforcing maxMessageSize; returns false if the limit was broken. */
+    private boolean collectDelimited(int from, int to) {
+        messageBytes += to - from;
+        if (maxMessageSize > 0 && messageBytes > maxMessageSize) {
+            connection.limitBroken(new ChatLimitException("maxMessageSize", maxMessageSize,
+                    connection.remoteAddress(), "no terminator in " + messageBytes + " bytes"));
+            return false;
+        }
+        collect(from, to);
+        return true;
+    }
+
+    private void collect(int from, int to) {
+        // asynchat: "don't bother reporting the empty string (source of subtle bugs)"
+        if (to > from) connection.dispatchCollect(Arrays.copyOfRange(buffer, from, to));
+    }
+
+    private void found() {
+        messageBytes = 0;
+        connection.dispatchFound();
+    }
+
+    /** Moves the held-back bytes to the front, growing the buffer if they fill it (a delimiter longer than it). */
+    private void makeRoom() {
+        int held = end - start;
+        if (start == 0) {
+            buffer = Arrays.copyOf(buffer, buffer.length * 2);
+            return;
+        }
+        System.arraycopy(buffer, start, buffer, 0, held);
+        start = 0;
+        end = held;
+    }
+}
