@@ -6,6 +6,7 @@
  */
 module io.loomchat.core {
     requires org.slf4j;
+    requires jdk.jfr;
 
     exports io.loomchat.core;
     exports io.loomchat.core.internal to io.loomchat.server, io.loomchat.testkit;

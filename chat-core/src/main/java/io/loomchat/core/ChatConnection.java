@@ -1,6 +1,7 @@
 package io.loomchat.core;
 
 import io.loomchat.core.internal.Connection;
+import io.loomchat.core.internal.Transport;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
@@ -32,11 +33,12 @@ public interface ChatConnection extends AutoCloseable {
     static ChatConnection start(InputStream in, OutputStream out, ChatOptions options, SessionFactory factory) {
         Objects.requireNonNull(in, "in");
         Objects.requireNonNull(out, "out");
-        Connection connection = new Connection(in, out, () -> {
+        Transport transport = () -> {
             try (in; out) {
                 // closing both is the point
             }
-        }, null, options, factory);
+        };
+        Connection connection = new Connection(in, out, transport, null, options, factory);
         connection.start();
         return connection;
     }

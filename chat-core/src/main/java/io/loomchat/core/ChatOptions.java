@@ -1,58 +1,109 @@
 package io.loomchat.core;
 
+import java.time.Duration;
+import java.util.Objects;
+
 /**
  * The buffer sizes and limits of a connection, shared by servers, clients and stream pairs.
  *
  * <p>Immutable; start from {@link #defaults()} and change what you need:
  * {@snippet :
- * ChatOptions options = ChatOptions.defaults().withInBufferSize(16 * 1024).withMaxMessageSize(1 << 20);
+ * ChatOptions options = ChatOptions.defaults()
+ *         .withMaxMessageSize(1 << 20)
+ *         .withIdleTimeout(Duration.ofSeconds(30));
  * }
+ *
+ * <p>Every limit has a safe default, so a server started with no options is protected from a peer that never
+ * sends a terminator, never reads, or never sends anything. A limit that trips gives the session's
+ * {@link ChatSession#handleError} a {@link ChatLimitException} naming it, and closes the connection.
  */
 public final class ChatOptions {
-    private static final ChatOptions DEFAULTS = new ChatOptions(4096, 4096, 64 * 1024);
+    private static final ChatOptions DEFAULTS = new ChatOptions();
 
-    /** Bytes read from the connection at a time (asynchat's {@code ac_in_buffer_size}). */
-    private final int inBufferSize;
-    /** Bytes gathered before a write (asynchat's {@code ac_out_buffer_size}). */
-    private final int outBufferSize;
-    /** Most bytes collected between two terminators under a delimiter; 0 for no limit. */
-    private final int maxMessageSize;
+    private int inBufferSize = 4096;
+    private int outBufferSize = 4096;
+    private int maxMessageSize = 64 * 1024;
+    private Duration idleTimeout = Duration.ofMinutes(5);
+    private Duration messageTimeout = Duration.ZERO;
+    private Duration writeTimeout = Duration.ofSeconds(30);
+    private int highWatermark = 256 * 1024;
+    private int lowWatermark = 64 * 1024;
 
-    private ChatOptions(int inBufferSize, int outBufferSize, int maxMessageSize) {
-        if (inBufferSize < 1) throw new IllegalArgumentException("inBufferSize < 1: " + inBufferSize);
-        if (outBufferSize < 1) throw new IllegalArgumentException("outBufferSize < 1: " + outBufferSize);
-        if (maxMessageSize < 0) throw new IllegalArgumentException("maxMessageSize < 0: " + maxMessageSize);
-        this.inBufferSize = inBufferSize;
-        this.outBufferSize = outBufferSize;
-        this.maxMessageSize = maxMessageSize;
+    private ChatOptions() {
     }
 
-    /**
-     * Returns the defaults: 4096-byte input and output buffers (asynchat's documented
-     * {@code ac_in_buffer_size} and {@code ac_out_buffer_size}), and a 64 KiB message limit.
-     */
+    private ChatOptions copy() {
+        ChatOptions o = new ChatOptions();
+        o.inBufferSize = inBufferSize;
+        o.outBufferSize = outBufferSize;
+        o.maxMessageSize = maxMessageSize;
+        o.idleTimeout = idleTimeout;
+        o.messageTimeout = messageTimeout;
+        o.writeTimeout = writeTimeout;
+        o.highWatermark = highWatermark;
+        o.lowWatermark = lowWatermark;
+        return o;
+    }
+
+    /** Returns the defaults; each accessor below gives its default value. */
     public static ChatOptions defaults() {
         return DEFAULTS;
     }
 
-    /** Returns the bytes read from the connection at a time; default 4096. */
+    /** Returns the bytes read from the connection at a time (asynchat's {@code ac_in_buffer_size}); default 4096. */
     public int inBufferSize() {
         return inBufferSize;
     }
 
-    /** Returns the bytes gathered from pushes and producers before one write; default 4096. */
+    /**
+     * Returns the bytes gathered from producers before one write (asynchat's {@code ac_out_buffer_size});
+     * default 4096.
+     */
     public int outBufferSize() {
         return outBufferSize;
     }
 
     /**
      * Returns the most bytes collected between two {@link ChatSession#foundTerminator()} calls while the
-     * terminator is a delimiter; default 64 KiB, 0 for no limit. A peer that sends more gets the session's
-     * {@link ChatSession#handleError} a {@link ChatLimitException}, and its connection closed. asynchat had no
-     * such limit: a peer that never sent the terminator grew the buffer without end.
+     * terminator is a delimiter; default 64 KiB, 0 for no limit. asynchat had no such limit: a peer that never
+     * sent the terminator grew the buffer without end. Under a count or no terminator the session decides.
      */
     public int maxMessageSize() {
         return maxMessageSize;
+    }
+
+    /** Returns how long a connection may send nothing before it is closed; default 5 minutes, 0 for never. */
+    public Duration idleTimeout() {
+        return idleTimeout;
+    }
+
+    /**
+     * Returns how long one message may take to arrive under a delimiter terminator, from its first byte to its
+     * delimiter (a peer trickling a line a byte at a time); default 0, no limit.
+     */
+    public Duration messageTimeout() {
+        return messageTimeout;
+    }
+
+    /**
+     * Returns how long a write may stay blocked on a peer that does not read, and how long a {@code push} may
+     * wait over the high watermark, before that connection is closed; default 30 seconds, 0 for never.
+     */
+    public Duration writeTimeout() {
+        return writeTimeout;
+    }
+
+    /**
+     * Returns the queued output, in bytes, over which {@link ChatChannel#push} waits and
+     * {@link ChatChannel#tryPush} refuses; default 256 KiB.
+     */
+    public int highWatermark() {
+        return highWatermark;
+    }
+
+    /** Returns the queued output, in bytes, under which waiting pushes go on; default 64 KiB. */
+    public int lowWatermark() {
+        return lowWatermark;
     }
 
     /**
@@ -61,7 +112,9 @@ public final class ChatOptions {
      * @throws IllegalArgumentException if {@code bytes} is less than 1
      */
     public ChatOptions withInBufferSize(int bytes) {
-        return new ChatOptions(bytes, outBufferSize, maxMessageSize);
+        ChatOptions o = copy();
+        o.inBufferSize = atLeast(1, bytes, "inBufferSize");
+        return o;
     }
 
     /**
@@ -70,7 +123,9 @@ public final class ChatOptions {
      * @throws IllegalArgumentException if {@code bytes} is less than 1
      */
     public ChatOptions withOutBufferSize(int bytes) {
-        return new ChatOptions(inBufferSize, bytes, maxMessageSize);
+        ChatOptions o = copy();
+        o.outBufferSize = atLeast(1, bytes, "outBufferSize");
+        return o;
     }
 
     /**
@@ -79,12 +134,76 @@ public final class ChatOptions {
      * @throws IllegalArgumentException if {@code bytes} is negative
      */
     public ChatOptions withMaxMessageSize(int bytes) {
-        return new ChatOptions(inBufferSize, outBufferSize, bytes);
+        ChatOptions o = copy();
+        o.maxMessageSize = atLeast(0, bytes, "maxMessageSize");
+        return o;
+    }
+
+    /**
+     * Returns these options with another idle timeout; {@link Duration#ZERO} for none.
+     *
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     */
+    public ChatOptions withIdleTimeout(Duration timeout) {
+        ChatOptions o = copy();
+        o.idleTimeout = notNegative(timeout, "idleTimeout");
+        return o;
+    }
+
+    /**
+     * Returns these options with another message timeout; {@link Duration#ZERO} for none.
+     *
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     */
+    public ChatOptions withMessageTimeout(Duration timeout) {
+        ChatOptions o = copy();
+        o.messageTimeout = notNegative(timeout, "messageTimeout");
+        return o;
+    }
+
+    /**
+     * Returns these options with another write timeout; {@link Duration#ZERO} for none.
+     *
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     */
+    public ChatOptions withWriteTimeout(Duration timeout) {
+        ChatOptions o = copy();
+        o.writeTimeout = notNegative(timeout, "writeTimeout");
+        return o;
+    }
+
+    /**
+     * Returns these options with other output watermarks.
+     *
+     * @throws IllegalArgumentException if {@code low} is negative or greater than {@code high}, or {@code high}
+     *     is less than 1
+     */
+    public ChatOptions withWatermarks(int low, int high) {
+        atLeast(1, high, "highWatermark");
+        if (low < 0 || low > high) throw new IllegalArgumentException("lowWatermark not in 0.." + high + ": " + low);
+        ChatOptions o = copy();
+        o.lowWatermark = low;
+        o.highWatermark = high;
+        return o;
+    }
+
+    private static int atLeast(int min, int value, String name) {
+        if (value < min) throw new IllegalArgumentException(name + " < " + min + ": " + value);
+        return value;
+    }
+
+    private static Duration notNegative(Duration value, String name) {
+        if (Objects.requireNonNull(value, name).isNegative()) {
+            throw new IllegalArgumentException(name + " < 0: " + value);
+        }
+        return value;
     }
 
     @Override
     public String toString() {
         return "ChatOptions[inBufferSize=" + inBufferSize + ", outBufferSize=" + outBufferSize
-                + ", maxMessageSize=" + maxMessageSize + "]";
+                + ", maxMessageSize=" + maxMessageSize + ", idleTimeout=" + idleTimeout
+                + ", messageTimeout=" + messageTimeout + ", writeTimeout=" + writeTimeout
+                + ", highWatermark=" + highWatermark + ", lowWatermark=" + lowWatermark + "]";
     }
 }

@@ -70,6 +70,16 @@ public interface ChatSession {
     }
 
     /**
+     * Called when the server is closing gracefully, before this connection's queued output is written and it is
+     * closed: push a goodbye here ({@code 421 closing} in SMTP, a notice in a chat room). Does nothing by
+     * default. Input is no longer read; the server waits for the output up to its drain timeout.
+     *
+     * @param channel the channel of this session
+     */
+    default void serverClosing(ChatChannel channel) {
+    }
+
+    /**
      * Handles an exception thrown by this session's callbacks or by one of its producers, or a limit that the
      * peer broke. Mirrors asynchat's {@code handle_error}.
      *

@@ -8,7 +8,11 @@ import io.loomchat.server.internal.SocketConnections;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.Objects;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 
 /**
  * Connects to a TCP server and runs a session on the connection, the client side of asynchat (an
@@ -20,10 +24,14 @@ import java.util.Objects;
  * }
  */
 public final class ChatClient {
-    /** How long {@link #connect} waits for the TCP handshake. */
-    private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
+    private final ChatOptions options;
+    private final SSLContext sslContext;
+    private final Duration connectTimeout;
 
-    private ChatClient() {
+    private ChatClient(Builder builder) {
+        this.options = builder.options;
+        this.sslContext = builder.sslContext;
+        this.connectTimeout = builder.connectTimeout;
     }
 
     /**
@@ -33,29 +41,95 @@ public final class ChatClient {
      * @throws IOException if the connection cannot be made within 10 seconds
      */
     public static ChatConnection connect(String host, int port, SessionFactory factory) throws IOException {
-        return connect(host, port, ChatOptions.defaults(), factory);
+        return builder().build().open(host, port, factory);
     }
 
     /**
-     * Connects to {@code host:port} and starts a session on the connection. Blocks until connected; the
-     * session is created on the connection's own virtual thread.
+     * Connects to {@code host:port} and starts a session on the connection with these options.
      *
      * @throws IOException if the connection cannot be made within 10 seconds
      */
     public static ChatConnection connect(String host, int port, ChatOptions options, SessionFactory factory)
             throws IOException {
+        return builder().options(options).build().open(host, port, factory);
+    }
+
+    /** Returns a builder for clients with options, TLS or a connect timeout other than the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Connects to {@code host:port} and starts a session on the connection. Blocks until connected (and, with
+     * TLS, until the handshake is done on the connection thread); the session is created on the connection's
+     * own virtual thread.
+     *
+     * @throws IOException if the connection cannot be made within the connect timeout
+     */
+    public ChatConnection open(String host, int port, SessionFactory factory) throws IOException {
         Objects.requireNonNull(host, "host");
-        Objects.requireNonNull(options, "options");
         Objects.requireNonNull(factory, "factory");
         Socket socket = new Socket();
         try {
-            socket.connect(new InetSocketAddress(host, port), CONNECT_TIMEOUT_MILLIS);
+            socket.connect(new InetSocketAddress(host, port), Math.toIntExact(connectTimeout.toMillis()));
+            if (sslContext != null) socket = tls(socket, host, port);
             Connection connection = SocketConnections.create(socket, options, factory);
             connection.start();
             return connection;
         } catch (IOException | RuntimeException e) {
             socket.close();
             throw e;
+        }
+    }
+
+    private Socket tls(Socket plain, String host, int port) throws IOException {
+        SSLSocket socket = (SSLSocket) sslContext.getSocketFactory().createSocket(plain, host, port, true);
+        socket.setUseClientMode(true);
+        SSLParameters parameters = socket.getSSLParameters();
+        parameters.setEndpointIdentificationAlgorithm("HTTPS");  // check the certificate names this host
+        socket.setSSLParameters(parameters);
+        return socket;
+    }
+
+    /** Options of a {@link ChatClient}. */
+    public static final class Builder {
+        private ChatOptions options = ChatOptions.defaults();
+        private SSLContext sslContext;
+        private Duration connectTimeout = Duration.ofSeconds(10);
+
+        private Builder() {
+        }
+
+        /** Sets the buffer sizes and limits of the connection; default {@link ChatOptions#defaults()}. */
+        public Builder options(ChatOptions options) {
+            this.options = Objects.requireNonNull(options, "options");
+            return this;
+        }
+
+        /**
+         * Connects with TLS from this context; the server's certificate must name the host connected to.
+         */
+        public Builder sslContext(SSLContext context) {
+            this.sslContext = Objects.requireNonNull(context, "context");
+            return this;
+        }
+
+        /**
+         * Sets how long to wait for the TCP connection; default 10 seconds.
+         *
+         * @throws IllegalArgumentException if {@code timeout} is not positive
+         */
+        public Builder connectTimeout(Duration timeout) {
+            if (Objects.requireNonNull(timeout, "timeout").isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("connectTimeout <= 0: " + timeout);
+            }
+            this.connectTimeout = timeout;
+            return this;
+        }
+
+        /** Returns a client with these options, to {@link ChatClient#open} connections with. */
+        public ChatClient build() {
+            return new ChatClient(this);
         }
     }
 }

@@ -3,10 +3,16 @@ package io.loomchat.server;
 import io.loomchat.core.ChatOptions;
 import io.loomchat.core.SessionFactory;
 import io.loomchat.server.internal.AcceptLoop;
+import io.loomchat.server.internal.ServerConfig;
+import io.loomchat.server.internal.ServerCounters;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
+import javax.net.ssl.SSLContext;
 
 /**
  * A TCP server that runs a new {@link io.loomchat.core.ChatSession} for every connection, each on its own
@@ -20,8 +26,9 @@ import java.util.Objects;
  * }
  * }
  *
- * <p>Options go through {@link #builder()}. Closing the server stops accepting, closes every connection
- * (each session is told through {@code closed()}), and returns when their threads have ended.
+ * <p>Options go through {@link #builder()}; with none, the limits of {@link ChatOptions#defaults()} and at most
+ * 10,000 connections apply. Closing the server stops accepting, lets every connection write its queued output
+ * (up to the drain timeout), and returns when their threads have ended.
  */
 public final class ChatServer implements AutoCloseable {
     private final AcceptLoop loop;
@@ -61,14 +68,23 @@ public final class ChatServer implements AutoCloseable {
         return loop.connectionCount();
     }
 
+    /** Returns a snapshot of the server's counters. */
+    public Stats stats() {
+        ServerCounters.Snapshot s = loop.stats();
+        return new Stats(s.open(), s.accepted(), s.refused(), s.closedByReason(), s.bytesIn(), s.bytesOut(),
+                s.messages());
+    }
+
     /** Blocks until the server has been closed (by another thread, or a shutdown hook). */
     public void awaitClose() throws InterruptedException {
         loop.awaitClosed();
     }
 
     /**
-     * Stops accepting, closes every connection, and returns when every connection thread has ended.
-     * Does nothing if already closed.
+     * Stops accepting and closes gracefully: each connection stops reading, its session hears
+     * {@link io.loomchat.core.ChatSession#serverClosing}, its queued output is written, and it closes. Those
+     * still open after the drain timeout are closed at once. Returns when every connection thread has ended;
+     * if another thread is already closing the server, waits for it.
      */
     @Override
     public void close() {
@@ -80,12 +96,37 @@ public final class ChatServer implements AutoCloseable {
         return "ChatServer[" + loop.address() + "]";
     }
 
+    /**
+     * A server's counters at one moment.
+     *
+     * @param open connections open now
+     * @param accepted connections accepted since the start, refused ones included
+     * @param refused connections closed at once because {@code maxConnections} were open
+     * @param closedByReason connections ended, by reason: {@code PEER_CLOSED}, {@code PEER_RESET},
+     *     {@code CLOSED}, {@code CLOSE_WHEN_DONE}, {@code SESSION_ERROR}, {@code MESSAGE_TOO_LONG},
+     *     {@code IDLE_TIMEOUT}, {@code MESSAGE_TIMEOUT}, {@code WRITE_TIMEOUT}, {@code SHUTDOWN}
+     * @param bytesIn bytes read from peers
+     * @param bytesOut bytes written to peers
+     * @param messages terminators found: messages received
+     */
+    public record Stats(int open, long accepted, long refused, Map<String, Long> closedByReason, long bytesIn,
+                        long bytesOut, long messages) {
+        /** Copies the map. */
+        public Stats {
+            closedByReason = Map.copyOf(closedByReason);
+        }
+    }
+
     /** Options of a {@link ChatServer}; {@link #listen(SessionFactory)} starts it. */
     public static final class Builder {
         private InetAddress bindAddress;
         private int port;
         private int backlog = 1024;
         private ChatOptions options = ChatOptions.defaults();
+        private int maxConnections = 10_000;
+        private byte[] refusal = new byte[0];
+        private Duration drainTimeout = Duration.ofSeconds(5);
+        private SSLContext sslContext;
 
         private Builder() {
         }
@@ -125,6 +166,47 @@ public final class ChatServer implements AutoCloseable {
         }
 
         /**
+         * Sets the most connections open at once; default 10,000. A connection over it is accepted, sent the
+         * refusal message (if any), and closed at once; it is counted in {@link Stats#refused()} and logged.
+         *
+         * @throws IllegalArgumentException if {@code max} is less than 1
+         */
+        public Builder maxConnections(int max) {
+            if (max < 1) throw new IllegalArgumentException("maxConnections < 1: " + max);
+            this.maxConnections = max;
+            return this;
+        }
+
+        /** Sets what a refused connection is sent before it is closed (UTF-8), such as {@code "-ERR busy\r\n"}. */
+        public Builder refusalMessage(String message) {
+            this.refusal = Objects.requireNonNull(message, "message").getBytes(StandardCharsets.UTF_8);
+            return this;
+        }
+
+        /**
+         * Sets how long {@link ChatServer#close()} lets connections write their queued output before closing
+         * them at once; default 5 seconds.
+         *
+         * @throws IllegalArgumentException if {@code timeout} is negative
+         */
+        public Builder drainTimeout(Duration timeout) {
+            if (Objects.requireNonNull(timeout, "timeout").isNegative()) {
+                throw new IllegalArgumentException("drainTimeout < 0: " + timeout);
+            }
+            this.drainTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Serves TLS: every connection is an {@code SSLSocket} from this context, its handshake done on the
+         * connection's own thread (10 seconds at most) before the session is created. Sessions run unchanged.
+         */
+        public Builder sslContext(SSLContext context) {
+            this.sslContext = Objects.requireNonNull(context, "context");
+            return this;
+        }
+
+        /**
          * Binds and starts accepting; each connection's session comes from {@code factory}.
          *
          * @throws IOException if the address cannot be bound
@@ -133,7 +215,8 @@ public final class ChatServer implements AutoCloseable {
             Objects.requireNonNull(factory, "factory");
             InetSocketAddress address = bindAddress == null
                     ? new InetSocketAddress(port) : new InetSocketAddress(bindAddress, port);
-            return new ChatServer(AcceptLoop.start(address, backlog, options, factory));
+            return new ChatServer(AcceptLoop.start(new ServerConfig(address, backlog, options, maxConnections,
+                    refusal, drainTimeout, sslContext, factory)));
         }
     }
 }

@@ -6,7 +6,6 @@ import io.loomchat.core.ChatLimitException;
 import io.loomchat.core.ChatOptions;
 import io.loomchat.core.ChatSession;
 import io.loomchat.core.SessionFactory;
-import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -17,8 +16,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * One connection's life: the connection thread creates the session and runs the {@link TerminatorReader}; the
@@ -30,17 +31,23 @@ public final class Connection implements ChatConnection {
     private static final AtomicLong IDS = new AtomicLong();
 
     private final String name = "loomchat-conn-" + IDS.incrementAndGet();
-    private final Closeable transport;
+    private final Transport transport;
     private final SocketAddress remoteAddress;
+    private final ChatOptions options;
     private final SessionFactory factory;
     private final TerminatorReader reader;
     private final ProducerPump pump;
     private final StreamChatChannel channel;
     private final AtomicBoolean transportClosed = new AtomicBoolean();
+    private final AtomicReference<CloseReason> closeReason = new AtomicReference<>();
     private final CountDownLatch ended = new CountDownLatch(1);
     private Runnable onEnd = () -> { };
-    /** True once close() was called: nothing more is dispatched, not even buffered input. */
+    /** True once closed: nothing more is dispatched, not even buffered input. */
     private volatile boolean closing;
+    /** True once a graceful shutdown ended the input: the session hears serverClosing(). */
+    private volatile boolean shuttingDown;
+    /** A limit the watchdog found broken, for the session's error hook on the connection thread. */
+    private volatile ChatLimitException brokenLimit;
     private volatile ChatSession session;
     private volatile Thread pumpThread;
 
@@ -50,15 +57,15 @@ public final class Connection implements ChatConnection {
      * @param transport closes the stream pair; must unblock a read or write in progress
      * @param remoteAddress the peer, or null
      */
-    public Connection(InputStream in, OutputStream out, Closeable transport, SocketAddress remoteAddress,
+    public Connection(InputStream in, OutputStream out, Transport transport, SocketAddress remoteAddress,
                       ChatOptions options, SessionFactory factory) {
         this.transport = Objects.requireNonNull(transport, "transport");
         this.remoteAddress = remoteAddress;
+        this.options = Objects.requireNonNull(options, "options");
         this.factory = Objects.requireNonNull(factory, "factory");
-        Objects.requireNonNull(options, "options");
         this.reader = new TerminatorReader(Objects.requireNonNull(in, "in"), this, options.inBufferSize(),
                 options.maxMessageSize());
-        this.pump = new ProducerPump(this, Objects.requireNonNull(out, "out"), options.outBufferSize());
+        this.pump = new ProducerPump(this, Objects.requireNonNull(out, "out"), options);
         this.channel = new StreamChatChannel(this, reader, pump);
     }
 
@@ -74,20 +81,36 @@ public final class Connection implements ChatConnection {
     }
 
     private void run() {
-        pumpThread = Thread.ofVirtual().name(name.replace("-conn-", "-pump-")).start(pump::run);
+        MDC.put("remote", String.valueOf(remoteAddress));
+        Watchdog.register(this);
+        Events.opened(this);
         boolean endOfInput = false;
         try {
-            if (createSession()) {
+            transport.open();
+        } catch (IOException e) {
+            LOG.info("{} {}: could not open the connection: {}", name, remoteAddress, e.toString());
+            closeNow(CloseReason.PEER_RESET);
+        }
+        pumpThread = Thread.ofVirtual().name(name.replace("-conn-", "-pump-")).start(this::runPump);
+        try {
+            if (!closing && createSession()) {
                 reader.run();
                 endOfInput = !closing;
             }
         } catch (IOException e) {
             if (!closing) LOG.debug("{} {}: read failed: {}", name, remoteAddress, e.toString());
+            closeNow(CloseReason.PEER_RESET);
         } catch (RuntimeException | Error e) {
             LOG.error("{} {}: reader failed", name, remoteAddress, e);
         } finally {
             end(endOfInput);
+            MDC.remove("remote");
         }
+    }
+
+    private void runPump() {
+        MDC.put("remote", String.valueOf(remoteAddress));
+        pump.run();
     }
 
     private boolean createSession() {
@@ -95,7 +118,7 @@ public final class Connection implements ChatConnection {
             session = Objects.requireNonNull(factory.create(channel), "SessionFactory.create returned null");
         } catch (Exception e) {
             LOG.warn("{} {}: the session factory failed; closing", name, remoteAddress, e);
-            closeNow();
+            closeNow(CloseReason.SESSION_ERROR);
             return false;
         }
         try {
@@ -109,14 +132,19 @@ public final class Connection implements ChatConnection {
     /** Drains output (after end of input) or stops it, waits for the pump, closes, and tells the session. */
     private void end(boolean endOfInput) {
         if (endOfInput) {
-            // The peer half-closed: write what was queued before, then close (the pump closes at the marker).
+            if (shuttingDown) dispatch(() -> session.serverClosing(channel));
+            // The input ended: write what was queued before, then close (the pump closes at the marker).
+            closeReason.compareAndSet(null, shuttingDown ? CloseReason.SHUTDOWN : CloseReason.PEER_CLOSED);
             pump.closeWhenDone();
         } else {
-            closeNow();
+            closeNow(CloseReason.CLOSED);
         }
         awaitPump();
-        closeNow();
+        closeNow(CloseReason.CLOSED);
+        Watchdog.deregister(this);
         ChatSession s = session;
+        ChatLimitException limit = brokenLimit;
+        if (s != null && limit != null) sessionFailed(limit);
         if (s != null) {
             try {
                 s.closed();
@@ -124,6 +152,7 @@ public final class Connection implements ChatConnection {
                 LOG.warn("{} {}: closed() failed", name, remoteAddress, t);
             }
         }
+        Events.closed(this, closeReason(), reader.bytesIn(), pump.bytesOut());
         try {
             onEnd.run();
         } finally {
@@ -139,14 +168,15 @@ public final class Connection implements ChatConnection {
                 pt.join();
             } catch (InterruptedException e) {
                 interrupted = true;
-                closeNow();
+                closeNow(CloseReason.CLOSED);
             }
         }
         if (interrupted) Thread.currentThread().interrupt();
     }
 
-    /** Closes now: no more dispatch, queued output dropped, transport closed, blocked threads woken. */
-    public void closeNow() {
+    /** Closes now, for {@code reason} unless an earlier cause was recorded; see {@link #closeNow()}. */
+    public void closeNow(CloseReason reason) {
+        closeReason.compareAndSet(null, reason);
         closing = true;
         pump.stop();
         if (transportClosed.compareAndSet(false, true)) {
@@ -159,6 +189,52 @@ public final class Connection implements ChatConnection {
             // Wakes a producer blocked in more(); the pump thread never interrupts itself.
             if (pt != null && pt != Thread.currentThread()) pt.interrupt();
         }
+    }
+
+    /** Closes now: no more dispatch, queued output dropped, transport closed, blocked threads woken. */
+    public void closeNow() {
+        closeNow(CloseReason.CLOSED);
+    }
+
+    /**
+     * Begins a graceful shutdown: ends the input, so the connection thread tells the session
+     * ({@code serverClosing}), writes the queued output and closes.
+     */
+    public void shutdown() {
+        shuttingDown = true;
+        closeReason.compareAndSet(null, CloseReason.SHUTDOWN);
+        try {
+            transport.shutdownInput();
+        } catch (IOException e) {
+            closeNow(CloseReason.SHUTDOWN);
+        }
+    }
+
+    /** Called by the watchdog: closes the connection if one of its timeouts ran out. */
+    void checkTimeouts(long now) {
+        checkTimeout(reader.readSince(), options.idleTimeout(), now, CloseReason.IDLE_TIMEOUT);
+        checkTimeout(reader.messageSince(), options.messageTimeout(), now, CloseReason.MESSAGE_TIMEOUT);
+        checkTimeout(pump.writeSince(), options.writeTimeout(), now, CloseReason.WRITE_TIMEOUT);
+    }
+
+    private void checkTimeout(long since, Duration timeout, long now, CloseReason reason) {
+        long limit = timeout.toNanos();
+        if (since != 0 && limit > 0 && now - since > limit && !closing) timedOut(reason, limit);
+    }
+
+    /** A timeout ran out: records the limit for the session's error hook, and closes. */
+    void timedOut(CloseReason reason, long timeoutNanos) {
+        String limit = switch (reason) {
+            case IDLE_TIMEOUT -> "idleTimeout";
+            case MESSAGE_TIMEOUT -> "messageTimeout";
+            default -> "writeTimeout";
+        };
+        Duration timeout = Duration.ofNanos(timeoutNanos);
+        ChatLimitException error = new ChatLimitException(limit, timeout.toMillis(), remoteAddress,
+                reason == CloseReason.WRITE_TIMEOUT ? "the peer did not read its output" : "timed out");
+        if (reason == CloseReason.WRITE_TIMEOUT) Events.slowConsumer(this, pump.queuedBytes());
+        brokenLimit = error;
+        closeNow(reason);
     }
 
     boolean dispatching() {
@@ -181,21 +257,33 @@ public final class Connection implements ChatConnection {
         }
     }
 
+    private void dispatch(Runnable callback) {
+        try {
+            callback.run();
+        } catch (Throwable t) {
+            sessionFailed(t);
+        }
+    }
+
     /** A session callback threw: the session's error hook decides (by default: log, close). */
     private void sessionFailed(Throwable error) {
+        boolean wasOpen = closeReason.get() == null;
         try {
             session.handleError(channel, error);
         } catch (Throwable t) {
             t.addSuppressed(error);
             LOG.warn("{} {}: handleError failed; closing", name, remoteAddress, t);
-            closeNow();
+            closeNow(CloseReason.SESSION_ERROR);
         }
+        // The default hook closes through the channel, which says CLOSED: the cause was the error.
+        if (wasOpen && closeReason.get() == CloseReason.CLOSED) closeReason.set(CloseReason.SESSION_ERROR);
     }
 
     /** The peer broke a limit: the session is told, then the connection closes, whatever the hook did. */
-    void limitBroken(ChatLimitException error) {
+    void limitBroken(CloseReason reason, ChatLimitException error) {
+        closeReason.compareAndSet(null, reason);
         sessionFailed(error);
-        closeNow();
+        closeNow(reason);
     }
 
     /** A producer threw (on the pump thread): the session's error hook decides, as for its own callbacks. */
@@ -206,7 +294,12 @@ public final class Connection implements ChatConnection {
     /** A write failed: the peer is gone. */
     void outputFailed(Exception error) {
         if (!closing) LOG.debug("{} {}: write failed: {}", name, remoteAddress, error.toString());
-        closeNow();
+        closeNow(CloseReason.PEER_RESET);
+    }
+
+    /** Returns why the connection closed, or null while it is open. */
+    public CloseReason closeReason() {
+        return closeReason.get();
     }
 
     public String name() {
@@ -215,6 +308,21 @@ public final class Connection implements ChatConnection {
 
     public SocketAddress remoteAddress() {
         return remoteAddress;
+    }
+
+    /** Returns the bytes read from the peer so far. */
+    public long bytesIn() {
+        return reader.bytesIn();
+    }
+
+    /** Returns the bytes written to the peer so far. */
+    public long bytesOut() {
+        return pump.bytesOut();
+    }
+
+    /** Returns the terminators found so far: the messages this connection received. */
+    public long messages() {
+        return reader.messages();
     }
 
     @Override
@@ -234,7 +342,7 @@ public final class Connection implements ChatConnection {
 
     @Override
     public void close() {
-        closeNow();
+        closeNow(CloseReason.CLOSED);
     }
 
     @Override

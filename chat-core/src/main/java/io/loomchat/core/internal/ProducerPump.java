@@ -1,5 +1,6 @@
 package io.loomchat.core.internal;
 
+import io.loomchat.core.ChatOptions;
 import io.loomchat.core.Producer;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -31,6 +32,25 @@ final class ProducerPump {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
+    /** Signalled when the queued bytes fall to the low watermark, for pushes waiting over the high one. */
+    private final Condition drained = lock.newCondition();
+    private final int highWatermark;
+    private final int lowWatermark;
+    private final long writeTimeoutNanos;
+    /** Bytes pushed and not yet written. Guarded by lock. */
+    private long queuedBytes;
+    /** Pushes waiting for the queue to drain. Guarded by lock. */
+    private int waitingPushes;
+    /**
+     * Counts the times the queue drained to the low watermark. A waiting push goes on once this moves, even if
+     * other pushers refilled the queue meanwhile: the consumer made progress, so it is not slow, and no pusher
+     * starves behind the others. Guarded by lock.
+     */
+    private long drainEpoch;
+    /** When the write in progress started (System.nanoTime), or 0: read by the watchdog. */
+    private volatile long writeSince;
+    /** Bytes written so far; written by the pump thread only. */
+    private volatile long bytesOut;
     private final ArrayDeque<Object> producerFifo = new ArrayDeque<>();
     private final Connection connection;
     private final OutputStream out;
@@ -42,21 +62,37 @@ final class ProducerPump {
     private Segment spare;
     /** True from closeWhenDone or close on: nothing more is queued. Guarded by lock. */
     private boolean closing;
+    private volatile Thread pumpThread;
     /** True once the connection closed: the pump stops at the next item. */
     private volatile boolean stopped;
 
-    ProducerPump(Connection connection, OutputStream out, int outBufferSize) {
+    ProducerPump(Connection connection, OutputStream out, ChatOptions options) {
         this.connection = connection;
         this.out = out;
-        this.batch = new byte[outBufferSize];
+        this.batch = new byte[options.outBufferSize()];
+        this.highWatermark = options.highWatermark();
+        this.lowWatermark = options.lowWatermark();
+        this.writeTimeoutNanos = options.writeTimeout().toNanos();
     }
 
-    /** Queues a copy of {@code data}; returns false if the channel is closing. */
-    boolean push(byte[] data, int offset, int length) {
+    /**
+     * Queues a copy of {@code data}; returns false if the channel is closing. Over the high watermark, waits
+     * (if {@code wait}) for the queue to drain to the low watermark: if the write timeout runs out first, this
+     * channel is closed as a slow consumer and the caller goes on.
+     */
+    boolean push(byte[] data, int offset, int length, boolean wait) {
+        boolean slowConsumer = false;
         lock.lock();
         try {
             if (closing) return false;
             if (length == 0) return true;
+            if (queuedBytes > highWatermark) {
+                // The pump cannot wait for itself (a producer's error hook pushing, say).
+                if (!wait || Thread.currentThread() == pumpThread) return false;
+                slowConsumer = !awaitDrained();
+                if (closing || slowConsumer) return false;
+            }
+            queuedBytes += length;
             Segment tail = producerFifo.peekLast() instanceof Segment s ? s : null;
             if (tail == null || !tail.tryAppend(data, offset, length)) {
                 Segment segment = newSegment(length);
@@ -64,6 +100,48 @@ final class ProducerPump {
                 enqueue(segment);
             }
             return true;
+        } finally {
+            lock.unlock();
+            if (slowConsumer) connection.timedOut(CloseReason.WRITE_TIMEOUT, writeTimeoutNanos);
+        }
+    }
+
+    /** Waits until the queue next drains to the low watermark, or closes; returns false if the write timeout ran out. */
+    private boolean awaitDrained() {
+        long left = writeTimeoutNanos;
+        long epoch = drainEpoch;
+        waitingPushes++;
+        try {
+            while (drainEpoch == epoch && !closing) {
+                if (writeTimeoutNanos == 0) {
+                    drained.awaitUninterruptibly();
+                } else {
+                    if (left <= 0) return false;
+                    left = drained.awaitNanos(left);
+                }
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return true;
+        } finally {
+            waitingPushes--;
+        }
+    }
+
+    /** Returns when the write in progress started, or 0 if none is. */
+    long writeSince() {
+        return writeSince;
+    }
+
+    long bytesOut() {
+        return bytesOut;
+    }
+
+    long queuedBytes() {
+        lock.lock();
+        try {
+            return queuedBytes;
         } finally {
             lock.unlock();
         }
@@ -105,6 +183,9 @@ final class ProducerPump {
         try {
             boolean closeQueued = producerFifo.contains(CLOSE_WHEN_DONE);
             producerFifo.clear();
+            queuedBytes = 0;
+            drainEpoch++;
+            drained.signalAll();
             if (closeQueued) producerFifo.add(CLOSE_WHEN_DONE);
         } finally {
             lock.unlock();
@@ -118,7 +199,9 @@ final class ProducerPump {
             closing = true;
             stopped = true;
             producerFifo.clear();
+            queuedBytes = 0;
             changed.signalAll();
+            drained.signalAll();
         } finally {
             lock.unlock();
         }
@@ -140,6 +223,7 @@ final class ProducerPump {
 
     /** Runs on the pump thread until the connection closes. */
     void run() {
+        pumpThread = Thread.currentThread();
         try {
             while (!stopped) {
                 Object item = next();
@@ -147,13 +231,12 @@ final class ProducerPump {
                     flushBatch();
                 } else if (item == CLOSE_WHEN_DONE) {
                     flushBatch();
-                    connection.closeNow();
+                    connection.closeNow(CloseReason.CLOSE_WHEN_DONE);
                     return;
                 } else if (item instanceof Segment segment) {
                     // Pushes already gathered into this segment: one write, with any producer output before it.
                     flushBatch();
-                    out.write(segment.bytes, 0, segment.length);
-                    unflushed = true;
+                    writeOut(segment.bytes, segment.length);
                     recycle(segment);
                 } else {
                     runProducer((Producer) item);
@@ -206,8 +289,7 @@ final class ProducerPump {
         }
         flushBatch();
         if (length >= batch.length) {
-            out.write(bytes, 0, length);
-            unflushed = true;
+            writeOut(bytes, length);
         } else {
             System.arraycopy(bytes, 0, batch, 0, length);
             batchLength = length;
@@ -219,8 +301,7 @@ final class ProducerPump {
         if (batchLength > 0) {
             int length = batchLength;
             batchLength = 0;
-            out.write(batch, 0, length);
-            unflushed = true;
+            writeOut(batch, length);
         }
         if (unflushed) {
             unflushed = false;
@@ -228,12 +309,30 @@ final class ProducerPump {
         }
     }
 
+    /** Writes to the stream, stamped for the watchdog's write timeout. */
+    private void writeOut(byte[] bytes, int length) throws IOException {
+        writeSince = System.nanoTime() | 1;  // never 0, which means "not writing"
+        try {
+            out.write(bytes, 0, length);
+        } finally {
+            writeSince = 0;
+        }
+        bytesOut += length;
+        unflushed = true;
+    }
+
+    /** Counts a written segment off the queue, wakes pushes waiting for it to drain, and keeps it for reuse. */
     private void recycle(Segment segment) {
+        int written = segment.length;
         segment.length = 0;
-        if (segment.capacity() > MAX_SEGMENT) return;
         lock.lock();
         try {
-            spare = segment;
+            queuedBytes = Math.max(0, queuedBytes - written);  // discard() may have zeroed it meanwhile
+            if (waitingPushes > 0 && queuedBytes <= lowWatermark) {
+                drainEpoch++;
+                drained.signalAll();
+            }
+            if (segment.capacity() <= MAX_SEGMENT) spare = segment;
         } finally {
             lock.unlock();
         }

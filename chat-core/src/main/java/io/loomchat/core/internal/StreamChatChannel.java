@@ -50,7 +50,7 @@ final class StreamChatChannel implements ChatChannel {
 
     @Override
     public void push(byte[] data) {
-        if (!pump.push(Objects.requireNonNull(data, "data"), 0, data.length)) droppedAfterClose("push()");
+        if (!pump.push(Objects.requireNonNull(data, "data"), 0, data.length, true)) droppedAfterClose("push()");
     }
 
     @Override
@@ -60,7 +60,7 @@ final class StreamChatChannel implements ChatChannel {
 
     @Override
     public boolean tryPush(byte[] data) {
-        return pump.push(Objects.requireNonNull(data, "data"), 0, data.length);
+        return pump.push(Objects.requireNonNull(data, "data"), 0, data.length, false);
     }
 
     @Override
@@ -102,6 +102,6 @@ final class StreamChatChannel implements ChatChannel {
     }
 
     private void droppedAfterClose(String call) {
-        LOG.debug("{}: {} after closeWhenDone() or close(): not written", connection.remoteAddress(), call);
+        LOG.debug("{}: {} while closing or closed: not written", connection.remoteAddress(), call);
     }
 }

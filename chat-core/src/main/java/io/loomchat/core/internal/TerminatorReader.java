@@ -33,6 +33,13 @@ final class TerminatorReader {
     /** Bytes collected under a delimiter since the last found terminator, for maxMessageSize. */
     private long messageBytes;
     private volatile boolean discardRequested;
+    /** When the read in progress started (System.nanoTime), or 0 while dispatching: for the idle timeout. */
+    private volatile long readSince;
+    /** When an unfinished message under a delimiter began arriving, or 0: for the message timeout. */
+    private volatile long messageSince;
+    /** Bytes read so far, and terminators found; written by the connection thread only. */
+    private volatile long bytesIn;
+    private volatile long messages;
 
     TerminatorReader(InputStream in, Connection connection, int inBufferSize, int maxMessageSize) {
         this.in = in;
@@ -57,6 +64,7 @@ final class TerminatorReader {
             }
         }
         messageBytes = 0;
+        messageSince = 0;
         this.terminator = terminator;
     }
 
@@ -82,11 +90,38 @@ final class TerminatorReader {
             } else if (end == buffer.length) {
                 makeRoom();
             }
-            int n = in.read(buffer, end, buffer.length - end);
+            readSince = System.nanoTime() | 1;  // never 0, which means "not reading"
+            int n;
+            try {
+                n = in.read(buffer, end, buffer.length - end);
+            } finally {
+                readSince = 0;
+            }
             if (n < 0) return;
             end += n;
+            bytesIn += n;
             handleRead();
+            // A message under a delimiter is still arriving: stamp when it began, for the message timeout.
+            if (messageSince == 0 && delimiter != null && (messageBytes > 0 || start < end)) {
+                messageSince = System.nanoTime() | 1;
+            }
         }
+    }
+
+    long readSince() {
+        return readSince;
+    }
+
+    long messageSince() {
+        return messageSince;
+    }
+
+    long bytesIn() {
+        return bytesIn;
+    }
+
+    long messages() {
+        return messages;
     }
 
     /** asynchat's {@code handle_read} loop over the buffered input. */
@@ -141,8 +176,8 @@ final class TerminatorReader {
     private boolean collectDelimited(int from, int to) {
         messageBytes += to - from;
         if (maxMessageSize > 0 && messageBytes > maxMessageSize) {
-            connection.limitBroken(new ChatLimitException("maxMessageSize", maxMessageSize,
-                    connection.remoteAddress(), "no terminator in " + messageBytes + " bytes"));
+            connection.limitBroken(CloseReason.MESSAGE_TOO_LONG, new ChatLimitException("maxMessageSize",
+                    maxMessageSize, connection.remoteAddress(), "no terminator in " + messageBytes + " bytes"));
             return false;
         }
         collect(from, to);
@@ -156,6 +191,8 @@ final class TerminatorReader {
 
     private void found() {
         messageBytes = 0;
+        if (messageSince != 0) messageSince = 0;
+        messages++;
         connection.dispatchFound();
     }
 

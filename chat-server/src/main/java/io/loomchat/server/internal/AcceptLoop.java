@@ -1,9 +1,9 @@
 package io.loomchat.server.internal;
 
-import io.loomchat.core.ChatOptions;
-import io.loomchat.core.SessionFactory;
+import io.loomchat.core.internal.CloseReason;
 import io.loomchat.core.internal.Connection;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -11,47 +11,47 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** A server's listening socket and the virtual thread that accepts on it. */
+/** A server's listening socket, the virtual thread that accepts on it, and its open connections. */
 public final class AcceptLoop {
     private static final Logger LOG = LoggerFactory.getLogger(AcceptLoop.class);
     /** Pause after a failed accept (say, out of file descriptors) before trying again. */
     private static final Duration ACCEPT_BACKOFF = Duration.ofMillis(100);
-    /** How long close() waits for connection threads to end. */
-    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+    /** How long close() waits for connection threads to end once they were told to close. */
+    private static final Duration END_TIMEOUT = Duration.ofSeconds(10);
 
     private final ServerSocket serverSocket;
     private final InetSocketAddress address;
-    private final ChatOptions options;
-    private final SessionFactory factory;
+    private final ServerConfig config;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final CountDownLatch closed = new CountDownLatch(1);
-    private volatile boolean closing;
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private final ServerCounters counters = new ServerCounters();
     private Thread thread;
 
-    private AcceptLoop(ServerSocket serverSocket, ChatOptions options, SessionFactory factory) {
+    private AcceptLoop(ServerSocket serverSocket, ServerConfig config) {
         this.serverSocket = serverSocket;
         this.address = (InetSocketAddress) serverSocket.getLocalSocketAddress();
-        this.options = options;
-        this.factory = factory;
+        this.config = config;
     }
 
-    /** Binds {@code address} and starts accepting on a virtual thread. */
-    public static AcceptLoop start(InetSocketAddress address, int backlog, ChatOptions options,
-                                   SessionFactory factory) throws IOException {
-        ServerSocket serverSocket = new ServerSocket();
+    /** Binds the configured address and starts accepting on a virtual thread. */
+    public static AcceptLoop start(ServerConfig config) throws IOException {
+        ServerSocket serverSocket = config.sslContext() == null
+                ? new ServerSocket() : config.sslContext().getServerSocketFactory().createServerSocket();
         try {
             serverSocket.setReuseAddress(true);
-            serverSocket.bind(address, backlog);
+            serverSocket.bind(config.address(), config.backlog());
         } catch (IOException e) {
             serverSocket.close();
             throw e;
         }
-        AcceptLoop loop = new AcceptLoop(serverSocket, options, factory);
+        AcceptLoop loop = new AcceptLoop(serverSocket, config);
         loop.thread = Thread.ofVirtual().name("loomchat-accept-" + loop.address.getPort()).start(loop::run);
-        LOG.info("listening on {}", loop.address);
+        LOG.info("listening on {}{}", loop.address, config.sslContext() == null ? "" : " (TLS)");
         return loop;
     }
 
@@ -64,36 +64,61 @@ public final class AcceptLoop {
     }
 
     private void run() {
-        while (!closing) {
+        while (!closing.get()) {
             Socket socket;
             try {
                 socket = serverSocket.accept();
             } catch (IOException e) {
-                if (closing) return;
+                if (closing.get()) return;
                 // Out of descriptors, or a connection reset before accept: wait a little and serve on.
-                LOG.warn("accept failed on {}: {}; retrying in {} ms", address, e.toString(), ACCEPT_BACKOFF.toMillis());
+                LOG.warn("accept failed on {}: {}; retrying in {} ms", address, e, ACCEPT_BACKOFF.toMillis());
                 pause();
                 continue;
             }
-            serve(socket);
+            counters.accepted.increment();
+            if (connections.size() >= config.maxConnections()) {
+                refuse(socket);
+            } else {
+                serve(socket);
+            }
         }
     }
 
     private void serve(Socket socket) {
         try {
-            Connection connection = SocketConnections.create(socket, options, factory);
-            connection.onEnd(() -> connections.remove(connection));
+            Connection connection = SocketConnections.create(socket, config.options(), config.factory());
+            connection.onEnd(() -> ended(connection));
             connections.add(connection);
             connection.start();
             LOG.debug("{} accepted {}", connection.name(), socket.getRemoteSocketAddress());
         } catch (IOException | RuntimeException e) {
             LOG.warn("could not start a connection for {}: {}", socket.getRemoteSocketAddress(), e.toString());
-            try {
-                socket.close();
-            } catch (IOException ignored) {
-                // already failing; the warning above says why
-            }
+            closeQuietly(socket);
         }
+    }
+
+    private void ended(Connection connection) {
+        connections.remove(connection);
+        counters.add(connection);
+    }
+
+    /** Over maxConnections: say so (if configured) and close, on a thread of its own so accept goes on. */
+    private void refuse(Socket socket) {
+        counters.refused.increment();
+        LOG.warn("refused {}: {} connections open, the maximum", socket.getRemoteSocketAddress(),
+                config.maxConnections());
+        Thread.ofVirtual().name("loomchat-refuse").start(() -> {
+            try (socket) {
+                if (config.refusal().length > 0 && config.sslContext() == null) {
+                    socket.setSoTimeout(1000);
+                    OutputStream out = socket.getOutputStream();
+                    out.write(config.refusal());
+                    out.flush();
+                }
+            } catch (IOException e) {
+                LOG.debug("refusing {}: {}", socket.getRemoteSocketAddress(), e.toString());
+            }
+        });
     }
 
     private void pause() {
@@ -101,7 +126,7 @@ public final class AcceptLoop {
             Thread.sleep(ACCEPT_BACKOFF);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            closing = true;
+            closing.set(true);
         }
     }
 
@@ -109,31 +134,61 @@ public final class AcceptLoop {
         closed.await();
     }
 
+    /** Returns a snapshot of the counters, open connections included. */
+    public ServerCounters.Snapshot stats() {
+        return counters.snapshot(connections);
+    }
+
+    /**
+     * Stops accepting, asks every connection to finish (its session hears serverClosing, its queued output is
+     * written), aborts those still open after the drain timeout, and waits for their threads to end.
+     */
     public void close() {
-        if (closing) {
+        if (!closing.compareAndSet(false, true)) {
+            awaitQuietly();
             return;
         }
-        closing = true;
+        closeQuietly(serverSocket);
         try {
-            serverSocket.close();
-        } catch (IOException e) {
-            LOG.debug("closing {}: {}", address, e.toString());
-        }
-        try {
-            thread.join(CLOSE_TIMEOUT);
-            for (Connection connection : connections) connection.closeNow();
-            long deadline = System.nanoTime() + CLOSE_TIMEOUT.toNanos();
-            for (Connection connection : connections) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0 || !connection.awaitClosed(Duration.ofNanos(left))) {
-                    LOG.warn("{} did not end within {}", connection, CLOSE_TIMEOUT);
-                }
+            thread.join(END_TIMEOUT);
+            for (Connection connection : connections) connection.shutdown();
+            if (!awaitConnections(config.drainTimeout())) {
+                LOG.info("{}: {} connections still open after the drain timeout; closing them", address,
+                        connections.size());
+                for (Connection connection : connections) connection.closeNow(CloseReason.SHUTDOWN);
+                if (!awaitConnections(END_TIMEOUT)) LOG.warn("{}: connections did not end: {}", address, connections);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            for (Connection connection : connections) connection.closeNow(CloseReason.SHUTDOWN);
         } finally {
             LOG.info("closed {}", address);
             closed.countDown();
+        }
+    }
+
+    private boolean awaitConnections(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (Connection connection : connections) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || !connection.awaitClosed(Duration.ofNanos(left))) return false;
+        }
+        return true;
+    }
+
+    private void awaitQuietly() {
+        try {
+            closed.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeQuietly(java.io.Closeable closeable) {
+        try {
+            closeable.close();
+        } catch (IOException e) {
+            LOG.debug("close: {}", e.toString());
         }
     }
 }

@@ -3,12 +3,42 @@ package io.loomchat.server.internal;
 import io.loomchat.core.ChatOptions;
 import io.loomchat.core.SessionFactory;
 import io.loomchat.core.internal.Connection;
+import io.loomchat.core.internal.Transport;
 import java.io.IOException;
 import java.net.Socket;
+import javax.net.ssl.SSLSocket;
 
 /** Runs a {@link Connection} over a connected socket. */
 public final class SocketConnections {
     private SocketConnections() {
+    }
+
+    /** A socket as a transport: a graceful shutdown ends its input side, so the reader sees end of input. */
+    private record SocketTransport(Socket socket) implements Transport {
+        /** How long a TLS peer has to complete its handshake. */
+        private static final int HANDSHAKE_TIMEOUT_MILLIS = 10_000;
+
+        @Override
+        public void open() throws IOException {
+            if (socket instanceof SSLSocket tls) {
+                // On the connection thread, so a slow or plain-text peer holds up nobody else.
+                tls.setSoTimeout(HANDSHAKE_TIMEOUT_MILLIS);
+                tls.startHandshake();
+                tls.setSoTimeout(0);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+
+        @Override
+        public void shutdownInput() throws IOException {
+            // SSLSocket cannot half-close: it closes instead, and the drain is skipped.
+            if (socket instanceof SSLSocket) socket.close();
+            else socket.shutdownInput();
+        }
     }
 
     /**
@@ -18,7 +48,7 @@ public final class SocketConnections {
     public static Connection create(Socket socket, ChatOptions options, SessionFactory factory)
             throws IOException {
         socket.setTcpNoDelay(true);
-        return new Connection(socket.getInputStream(), socket.getOutputStream(), socket,
+        return new Connection(socket.getInputStream(), socket.getOutputStream(), new SocketTransport(socket),
                 socket.getRemoteSocketAddress(), options, factory);
     }
 }

@@ -1,0 +1,25 @@
+package io.loomchat.core.internal;
+
+/** Why a connection closed: the first cause wins. Counted by the server's stats and recorded in JFR events. */
+public enum CloseReason {
+    /** The peer ended its input (EOF) and queued output was written. */
+    PEER_CLOSED,
+    /** A read or write failed: the peer reset the connection or went away. */
+    PEER_RESET,
+    /** The session called {@code close()}, or the application closed the connection. */
+    CLOSED,
+    /** The session's {@code closeWhenDone()} marker was reached. */
+    CLOSE_WHEN_DONE,
+    /** A session callback or producer threw, and the error hook closed the connection. */
+    SESSION_ERROR,
+    /** The peer sent more than {@code maxMessageSize} bytes without a terminator. */
+    MESSAGE_TOO_LONG,
+    /** The peer sent nothing for {@code idleTimeout}. */
+    IDLE_TIMEOUT,
+    /** One message took longer than {@code messageTimeout} to arrive. */
+    MESSAGE_TIMEOUT,
+    /** The peer did not read its output within {@code writeTimeout} (a slow consumer). */
+    WRITE_TIMEOUT,
+    /** The server closed: output was drained, or the drain timeout ran out. */
+    SHUTDOWN
+}

@@ -1,0 +1,25 @@
+package io.loomchat.core.internal;
+
+import java.io.Closeable;
+import java.io.IOException;
+
+/** What a {@link Connection} runs over: closing it must unblock a read or write in progress. */
+public interface Transport extends Closeable {
+
+    /**
+     * Prepares the transport on the connection thread before anything is read or written: a TLS handshake.
+     * Does nothing by default.
+     *
+     * @throws IOException if the transport cannot be used; the connection then closes without a session
+     */
+    default void open() throws IOException {
+    }
+
+    /**
+     * Ends the input side only, so that a blocked read sees end of input: a graceful shutdown then drains the
+     * output. Where the transport cannot do that (a plain stream pair, TLS), it closes instead.
+     */
+    default void shutdownInput() throws IOException {
+        close();
+    }
+}

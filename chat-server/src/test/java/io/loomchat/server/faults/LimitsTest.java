@@ -1,0 +1,114 @@
+package io.loomchat.server.faults;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.loomchat.core.ChatOptions;
+import io.loomchat.server.ChatServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.Arrays;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Peers that send too much, too slowly, or nothing: each is closed, and the server serves on. */
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class LimitsTest {
+    private static final int CAP = 64 * 1024;
+
+    private ChatServer server;
+    private int baseline;
+
+    @BeforeEach
+    void start() throws IOException {
+        FaultProtocol.reset();
+        baseline = Leaks.openFileDescriptors();
+        server = ChatServer.builder().port(0)
+                .options(ChatOptions.defaults()
+                        .withIdleTimeout(Duration.ofMillis(500))
+                        .withMessageTimeout(Duration.ofMillis(700)))
+                .listen(FaultProtocol::new);
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        Leaks.assertNoLeaks(server, baseline);
+    }
+
+    @Test
+    void hundredMegabytesWithoutTerminatorIsCutOffAtTheCap() throws Exception {
+        try (Peer healthy = new Peer(server.port()); Peer flood = new Peer(server.port())) {
+            byte[] chunk = new byte[64 * 1024];
+            Arrays.fill(chunk, (byte) 'a');
+            long sent = 0;
+            OutputStream out = flood.socket.getOutputStream();
+            try {
+                for (; sent < 100L * 1024 * 1024; sent += chunk.length) out.write(chunk);
+            } catch (IOException closedByServer) {
+                // expected: the server closed long before 100 MB
+            }
+            flood.readToClose();
+            assertTrue(sent < 100L * 1024 * 1024, "the server read all 100 MB");
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> server.stats().closedByReason().get("MESSAGE_TOO_LONG") == 1);
+            // The reader never held more than the cap plus a read: it read little more than the cap.
+            long read = server.stats().bytesIn();
+            assertTrue(read < CAP + 2L * 4096 + 100, "read " + read + " bytes for a " + CAP + "-byte cap");
+            healthy.assertServed("still-here");
+        }
+    }
+
+    @Test
+    void lineExactlyAtTheCapPassesAndOneByteMoreCloses() throws Exception {
+        String atCap = "ECHO " + "b".repeat(CAP - 5);
+        try (Peer peer = new Peer(server.port())) {
+            peer.send(atCap + "\n");
+            assertEquals(CAP - 5, peer.readLine().length());
+            peer.send(atCap + "b\n");
+            assertArrayEquals(new byte[0], peer.readToClose());
+        }
+        assertEquals(1L, server.stats().closedByReason().get("MESSAGE_TOO_LONG"));
+        assertEquals(1, FaultProtocol.ERRORS.get(), "the session's handleError heard of it");
+    }
+
+    @Test
+    void silentPeerIsClosedAfterTheIdleTimeout() throws Exception {
+        try (Peer silent = new Peer(server.port())) {
+            long start = System.nanoTime();
+            silent.readToClose();
+            long waited = Duration.ofNanos(System.nanoTime() - start).toMillis();
+            assertTrue(waited >= 400 && waited < 3000, "closed after " + waited + " ms, for a 500 ms idle timeout");
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().closedByReason().get("IDLE_TIMEOUT") == 1);
+        try (Peer healthy = new Peer(server.port())) {
+            healthy.assertServed("fresh");
+        }
+    }
+
+    @Test
+    void tricklingPeerIsClosedAfterTheMessageTimeout() throws Exception {
+        try (Peer trickle = new Peer(server.port()); Peer healthy = new Peer(server.port())) {
+            // One byte every 100 ms never trips the 500 ms idle timeout, but the line takes too long.
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            boolean closed = false;
+            while (!closed && System.nanoTime() < deadline) {
+                try {
+                    trickle.send("E");
+                    healthy.assertServed("ok");
+                    Thread.sleep(100);  // the trickle's pace itself, not a wait for a condition
+                } catch (IOException e) {
+                    closed = true;
+                }
+            }
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> server.stats().closedByReason().get("MESSAGE_TIMEOUT") == 1);
+            healthy.assertServed("after");
+        }
+    }
+}
