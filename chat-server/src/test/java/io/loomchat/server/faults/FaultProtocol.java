@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A line protocol for the fault suite. Commands, one per line:
- * {@code ECHO text} replies {@code text}; {@code BIG n} replies n bytes of 'x' then a newline;
+ * {@code ECHO text} replies {@code text}; {@code BIG n} replies n bytes of 'x' then a newline; {@code QUIT}
+ * replies {@code bye} and closes when done;
  * {@code THROW} throws from foundTerminator; {@code BADPRODUCER} queues a producer that throws;
  * {@code STUCKPRODUCER} queues a producer that blocks until interrupted.
  */
@@ -52,6 +53,9 @@ final class FaultProtocol implements ChatSession {
             Arrays.fill(big, (byte) 'x');
             big[big.length - 1] = '\n';
             channel.push(big);
+        } else if (command.equals("QUIT")) {
+            channel.push("bye\n");
+            channel.closeWhenDone();
         } else if (command.equals("THROW")) {
             throw new IllegalStateException("THROW asked for it");
         } else if (command.equals("BADPRODUCER")) {
