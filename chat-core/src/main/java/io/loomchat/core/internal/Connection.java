@@ -224,14 +224,15 @@ public final class Connection implements ChatConnection {
 
     /** A timeout ran out: records the limit for the session's error hook, and closes. */
     void timedOut(CloseReason reason, long timeoutNanos) {
-        String limit = switch (reason) {
-            case IDLE_TIMEOUT -> "idleTimeout";
-            case MESSAGE_TIMEOUT -> "messageTimeout";
-            default -> "writeTimeout";
+        long millis = Duration.ofNanos(timeoutNanos).toMillis();
+        ChatLimitException error = switch (reason) {
+            case IDLE_TIMEOUT -> new ChatLimitException("idleTimeout", millis, remoteAddress,
+                    "sent nothing for " + millis + " ms");
+            case MESSAGE_TIMEOUT -> new ChatLimitException("messageTimeout", millis, remoteAddress,
+                    "a message took over " + millis + " ms to arrive");
+            default -> new ChatLimitException("writeTimeout", millis, remoteAddress,
+                    "did not read its output for " + millis + " ms");
         };
-        Duration timeout = Duration.ofNanos(timeoutNanos);
-        ChatLimitException error = new ChatLimitException(limit, timeout.toMillis(), remoteAddress,
-                reason == CloseReason.WRITE_TIMEOUT ? "the peer did not read its output" : "timed out");
         if (reason == CloseReason.WRITE_TIMEOUT) Events.slowConsumer(this, pump.queuedBytes());
         brokenLimit = error;
         closeNow(reason);
