@@ -85,8 +85,12 @@ public interface ChatSession {
      *
      * <p>The default logs the error at WARN with the remote address and closes the channel. An override that
      * does not close the channel keeps the connection going (as in asynchat); the input or producer that failed
-     * is skipped. When a limit was broken ({@link ChatLimitException}) the connection is closed after this
-     * method returns whatever it does, since its input can no longer be framed.
+     * is skipped. After a broken limit ({@link ChatLimitException}) no more input is dispatched: what the hook
+     * pushes is written, then the connection closes (as after {@link ChatChannel#closeWhenDone()}), so a
+     * session can answer in its protocol before it goes.
+     *
+     * <p>Called on the connection's thread, except for a producer's exception, which is reported on the pump
+     * thread that ran the producer.
      *
      * @param channel the channel of this session
      * @param error what was thrown

@@ -44,6 +44,8 @@ public final class Connection implements ChatConnection {
     private Runnable onEnd = () -> { };
     /** True once closed: nothing more is dispatched, not even buffered input. */
     private volatile boolean closing;
+    /** True once a broken limit ended the input: nothing more is dispatched, queued output is drained. */
+    private volatile boolean inputEnded;
     /** True once a graceful shutdown ended the input: the session hears serverClosing(). */
     private volatile boolean shuttingDown;
     /** A limit the watchdog found broken, for the session's error hook on the connection thread. */
@@ -95,7 +97,7 @@ public final class Connection implements ChatConnection {
         try {
             if (!closing && createSession()) {
                 reader.run();
-                endOfInput = !closing;
+                endOfInput = !closing;  // the peer's end of input, a shutdown's, or a broken limit's
             }
         } catch (IOException e) {
             if (!closing) LOG.debug("{} {}: read failed: {}", name, remoteAddress, e.toString());
@@ -129,13 +131,21 @@ public final class Connection implements ChatConnection {
         return true;
     }
 
-    /** Drains output (after end of input) or stops it, waits for the pump, closes, and tells the session. */
+    /**
+     * Ends the connection: after the end of input (the peer's, a shutdown's or a broken limit's) the session is
+     * told and queued output drained; otherwise output is dropped. Then waits for the pump, closes, and calls
+     * the session's closed().
+     */
     private void end(boolean endOfInput) {
+        ChatLimitException limit = brokenLimit;
         if (endOfInput) {
-            if (shuttingDown) dispatch(() -> session.serverClosing(channel));
-            // The input ended: write what was queued before, then close (the pump closes at the marker).
-            closeReason.compareAndSet(null, shuttingDown ? CloseReason.SHUTDOWN : CloseReason.PEER_CLOSED);
-            pump.closeWhenDone();
+            if (limit != null) {
+                sessionFailed(limit);  // on this thread; what the hook pushes is still written
+            } else if (shuttingDown) {
+                dispatch(() -> session.serverClosing(channel));
+            }
+            closeReason.compareAndSet(null, CloseReason.PEER_CLOSED);
+            pump.closeWhenDone();  // the pump closes the transport at the marker
         } else {
             closeNow(CloseReason.CLOSED);
         }
@@ -143,8 +153,7 @@ public final class Connection implements ChatConnection {
         closeNow(CloseReason.CLOSED);
         Watchdog.deregister(this);
         ChatSession s = session;
-        ChatLimitException limit = brokenLimit;
-        if (s != null && limit != null) sessionFailed(limit);
+        if (s != null && limit != null && !endOfInput) sessionFailed(limit);
         if (s != null) {
             try {
                 s.closed();
@@ -222,7 +231,11 @@ public final class Connection implements ChatConnection {
         if (since != 0 && limit > 0 && now - since > limit && !closing) timedOut(reason, limit);
     }
 
-    /** A timeout ran out: records the limit for the session's error hook, and closes. */
+    /**
+     * A timeout ran out. A peer that does not read is closed at once; one that is idle or slow has its input
+     * ended, so the connection thread tells the session (which may push a goodbye) and drains, as for a
+     * broken limit.
+     */
     void timedOut(CloseReason reason, long timeoutNanos) {
         long millis = Duration.ofNanos(timeoutNanos).toMillis();
         ChatLimitException error = switch (reason) {
@@ -233,13 +246,24 @@ public final class Connection implements ChatConnection {
             default -> new ChatLimitException("writeTimeout", millis, remoteAddress,
                     "did not read its output for " + millis + " ms");
         };
-        if (reason == CloseReason.WRITE_TIMEOUT) Events.slowConsumer(this, pump.queuedBytes());
+        if (closing || inputEnded) return;  // already ending: the watchdog ticks on until it has
+        closeReason.compareAndSet(null, reason);
         brokenLimit = error;
-        closeNow(reason);
+        if (reason == CloseReason.WRITE_TIMEOUT) {
+            Events.slowConsumer(this, pump.queuedBytes());
+            closeNow(reason);
+            return;
+        }
+        inputEnded = true;
+        try {
+            transport.shutdownInput();
+        } catch (IOException e) {
+            closeNow(reason);
+        }
     }
 
     boolean dispatching() {
-        return !closing;
+        return !closing && !inputEnded;
     }
 
     void dispatchCollect(byte[] data) {
@@ -280,11 +304,14 @@ public final class Connection implements ChatConnection {
         if (wasOpen && closeReason.get() == CloseReason.CLOSED) closeReason.set(CloseReason.SESSION_ERROR);
     }
 
-    /** The peer broke a limit: the session is told, then the connection closes, whatever the hook did. */
+    /**
+     * The peer broke a limit the reader enforces: nothing more is dispatched; the connection thread then tells
+     * the session and drains what it pushes, as after the end of input.
+     */
     void limitBroken(CloseReason reason, ChatLimitException error) {
         closeReason.compareAndSet(null, reason);
-        sessionFailed(error);
-        closeNow(reason);
+        if (brokenLimit == null) brokenLimit = error;
+        inputEnded = true;
     }
 
     /** A producer threw (on the pump thread): the session's error hook decides, as for its own callbacks. */

@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code THROW} throws from foundTerminator; {@code BADPRODUCER} queues a producer that throws;
  * {@code STUCKPRODUCER} queues a producer that blocks until interrupted.
  */
-final class FaultProtocol implements ChatSession {
+class FaultProtocol implements ChatSession {
     /** Sessions that heard closed(), and errors seen by handleError, across the test. */
     static final AtomicInteger CLOSED = new AtomicInteger();
     static final AtomicInteger ERRORS = new AtomicInteger();

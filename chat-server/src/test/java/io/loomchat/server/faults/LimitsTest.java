@@ -5,10 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.loomchat.core.ChatChannel;
+import io.loomchat.core.ChatLimitException;
 import io.loomchat.core.ChatOptions;
 import io.loomchat.server.ChatServer;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import org.junit.jupiter.api.AfterEach;
@@ -75,6 +78,26 @@ class LimitsTest {
         }
         assertEquals(1L, server.stats().closedByReason().get("MESSAGE_TOO_LONG"));
         assertEquals(1, FaultProtocol.ERRORS.get(), "the session's handleError heard of it");
+    }
+
+    @Test
+    void errorHookMayAnswerBeforeTheConnectionCloses() throws Exception {
+        try (ChatServer answering = ChatServer.builder().port(0)
+                .options(ChatOptions.defaults().withMaxMessageSize(16).withIdleTimeout(Duration.ofMillis(300)))
+                .listen(channel -> new FaultProtocol(channel) {
+                    @Override
+                    public void handleError(ChatChannel ch, Throwable error) {
+                        ch.push("-ERR " + ((ChatLimitException) error).limit() + "\n");
+                    }
+                })) {
+            try (Peer peer = new Peer(answering.port())) {
+                peer.send("ECHO 0123456789abcdef\nECHO never\n");
+                assertEquals("-ERR maxMessageSize\n", new String(peer.readToClose(), StandardCharsets.UTF_8));
+            }
+            try (Peer idle = new Peer(answering.port())) {
+                assertEquals("-ERR idleTimeout\n", new String(idle.readToClose(), StandardCharsets.UTF_8));
+            }
+        }
     }
 
     @Test
