@@ -166,6 +166,8 @@ public final class Connection implements ChatConnection {
     }
 
     void dispatchCollect(byte[] data) {
+        // ChatChannel.close(): nothing more is dispatched, even within one turn of the reader (collect, then found).
+        if (closing) return;
         try {
             session.collectIncomingData(data);
         } catch (Throwable t) {
@@ -174,6 +176,7 @@ public final class Connection implements ChatConnection {
     }
 
     void dispatchFound() {
+        if (closing) return;
         try {
             session.foundTerminator();
         } catch (Throwable t) {
