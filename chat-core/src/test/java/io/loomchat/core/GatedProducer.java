@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A producer whose {@code more()} blocks until the test releases it, then hands out its chunks: a stand-in for a
@@ -14,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 final class GatedProducer implements Producer {
     private final CountDownLatch entered = new CountDownLatch(1);
     private final CountDownLatch released = new CountDownLatch(1);
+    private final AtomicBoolean interrupted = new AtomicBoolean();
     private final ConcurrentLinkedDeque<byte[]> chunks = new ConcurrentLinkedDeque<>();
 
     GatedProducer(String... chunks) {
@@ -23,8 +25,13 @@ final class GatedProducer implements Producer {
     @Override
     public byte[] more() throws InterruptedException {
         entered.countDown();
-        if (!released.await(Runs.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-            throw new IllegalStateException("GatedProducer was never released");
+        try {
+            if (!released.await(Runs.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException("GatedProducer was never released");
+            }
+        } catch (InterruptedException e) {
+            interrupted.set(true);
+            throw e;
         }
         return chunks.poll();
     }
@@ -32,6 +39,11 @@ final class GatedProducer implements Producer {
     /** Waits until the pump has called {@code more()}, which is now blocked. */
     void awaitBlocked() throws InterruptedException {
         assertTrue(entered.await(Runs.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS), "more() was never called");
+    }
+
+    /** Returns whether a blocked {@code more()} was interrupted, as closing the connection does. */
+    boolean wasInterrupted() {
+        return interrupted.get();
     }
 
     /** Lets {@code more()} return its chunks. */

@@ -15,11 +15,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * input. A chunk larger than the reader's buffer is handed out over several reads, in order.
  *
  * <p>With no chunk queued a read blocks, as a socket does, until a chunk is {@link #feed fed}, the input is
- * {@link #end ended} (read returns -1) or the stream is closed (read throws, as a closed socket does).
+ * {@link #end ended} (read returns -1), {@link #fail fails} (read throws) or the stream is closed (read throws, as a
+ * closed socket does).
  */
 final class ScriptedInput extends InputStream {
     private static final byte[] END = new byte[0];
     private static final byte[] CLOSED = new byte[0];
+    private static final byte[] FAILED = new byte[0];
 
     private final LinkedBlockingDeque<byte[]> chunks = new LinkedBlockingDeque<>();
     private final AtomicInteger reads = new AtomicInteger();
@@ -53,6 +55,11 @@ final class ScriptedInput extends InputStream {
     /** Ends the input after the chunks queued so far, like a peer's shutdownOutput. */
     void end() {
         chunks.addLast(END);
+    }
+
+    /** Makes the read after the chunks queued so far fail, like a connection reset by the peer. */
+    void fail() {
+        chunks.addLast(FAILED);
     }
 
     /** Returns how many reads handed out data. */
@@ -90,6 +97,7 @@ final class ScriptedInput extends InputStream {
             chunks.addFirst(CLOSED);
             throw new IOException("stream closed");
         }
+        if (chunk == FAILED) throw new IOException("connection reset (scripted)");
         if (chunk == END) {
             chunks.addFirst(END);
             endReturned.set(true);
