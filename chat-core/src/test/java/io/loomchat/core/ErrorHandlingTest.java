@@ -114,20 +114,13 @@ class ErrorHandlingTest {
     @Test
     void producerThatThrowsGoesToHandleErrorAndIsDropped() throws Exception {
         IOException gone = new IOException("disk gone (expected by the test)");
-        try (Live live = start(ScriptedInput.open(), channel -> new RecordingSession(channel) {
-            {
-                channel.setTerminator("\n");
-            }
-
-            @Override
-            void onMessage(byte[] message) {
-                channel.push("before|");
-                channel.pushWithProducer(() -> {
-                    throw gone;
-                });
-                channel.push("after|");
-            }
-        }.onError(OnError.KEEP_OPEN))) {
+        try (Live live = start(ScriptedInput.open(), channel -> RecordingSession.onLines(channel, message -> {
+            channel.push("before|");
+            channel.pushWithProducer(() -> {
+                throw gone;
+            });
+            channel.push("after|");
+        }).onError(OnError.KEEP_OPEN))) {
             live.in().feed("go\n");
 
             await().atMost(Runs.TIMEOUT).untilAsserted(() -> assertEquals("before|after|", live.out().escaped()));
@@ -139,18 +132,10 @@ class ErrorHandlingTest {
     @Test
     void producerThatThrowsClosesTheConnectionByDefault() throws Exception {
         try (CapturedLog log = CapturedLog.of(SESSION_LOG);
-             Live live = start(ScriptedInput.open(), channel -> new RecordingSession(channel) {
-                 {
-                     channel.setTerminator("\n");
-                 }
-
-                 @Override
-                 void onMessage(byte[] message) {
+             Live live = start(ScriptedInput.open(), channel -> RecordingSession.onLines(channel, message ->
                      channel.pushWithProducer(() -> {
                          throw new IOException("disk gone (expected by the test)");
-                     });
-                 }
-             }.onError(OnError.DEFAULT))) {
+                     })).onError(OnError.DEFAULT))) {
             live.in().feed("go\n");
             live.awaitClosed();
 

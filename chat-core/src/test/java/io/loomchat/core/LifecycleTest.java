@@ -25,17 +25,10 @@ class LifecycleTest {
     @Test
     void peerEofStillWritesOutputQueuedBeforeItThenCloses() throws Exception {
         GatedProducer gated = new GatedProducer("P\n");
-        try (Live live = start(ScriptedInput.open(), channel -> new RecordingSession(channel) {
-            {
-                channel.setTerminator("\n");
-            }
-
-            @Override
-            void onMessage(byte[] message) {
-                channel.push("got " + new String(message, StandardCharsets.UTF_8) + "\n");
-                channel.pushWithProducer(gated);
-            }
-        })) {
+        try (Live live = start(ScriptedInput.open(), channel -> RecordingSession.onLines(channel, message -> {
+            channel.push("got " + new String(message, StandardCharsets.UTF_8) + "\n");
+            channel.pushWithProducer(gated);
+        }))) {
             live.in().feed("a\n").end();
             gated.awaitBlocked();
             await().atMost(Runs.TIMEOUT).until(live.in()::endReturned);
@@ -70,21 +63,14 @@ class LifecycleTest {
     @ParameterizedTest
     @EnumSource(Closer.class)
     void closedRunsExactlyOnceWhicheverSideCloses(Closer closer) throws Exception {
-        try (Live live = start(ScriptedInput.open(), channel -> new RecordingSession(channel) {
-            {
-                channel.setTerminator("\n");
+        try (Live live = start(ScriptedInput.open(), channel -> RecordingSession.onLines(channel, message -> {
+            switch (new String(message, StandardCharsets.UTF_8)) {
+                case "close" -> channel.close();
+                case "closeWhenDone" -> channel.closeWhenDone();
+                case "throw" -> throw new IllegalStateException("session bug (expected by the test)");
+                default -> channel.push("echo\n");
             }
-
-            @Override
-            void onMessage(byte[] message) {
-                switch (new String(message, StandardCharsets.UTF_8)) {
-                    case "close" -> channel.close();
-                    case "closeWhenDone" -> channel.closeWhenDone();
-                    case "throw" -> throw new IllegalStateException("session bug (expected by the test)");
-                    default -> channel.push("echo\n");
-                }
-            }
-        })) {
+        }))) {
             live.in().feed("hello\n");
             await().atMost(Runs.TIMEOUT).untilAsserted(() -> assertEquals("echo\\n", live.out().escaped()));
             ChatChannel channel = live.connection().channel();
@@ -118,16 +104,8 @@ class LifecycleTest {
         // A deliberate difference from asynchat, which went on dispatching ac_in_buffer after close().
         List<byte[]> oneRead = List.of(Runs.ascii("one\ntwo\nthree"));
 
-        RecordingSession session = Runs.runToEnd(oneRead, ChatOptions.defaults(), channel -> new RecordingSession(channel) {
-            {
-                channel.setTerminator("\n");
-            }
-
-            @Override
-            void onMessage(byte[] message) {
-                channel.close();
-            }
-        }).session();
+        RecordingSession session = Runs.runToEnd(oneRead, ChatOptions.defaults(),
+                channel -> RecordingSession.onLines(channel, message -> channel.close())).session();
 
         assertEquals(List.of("one"), session.messages());
         assertEquals(List.of("one"), session.pieces());

@@ -213,17 +213,9 @@ class OutputQueueTest {
     void discardBuffersInFoundTerminatorDropsTheRestOfThatReadOnly() throws Exception {
         List<byte[]> chunks = List.of(Runs.ascii("one\ndropped\n"), Runs.ascii("two\n"), Runs.ascii("three\n"));
 
-        RecordingSession session = Runs.runToEnd(chunks, ChatOptions.defaults(), channel -> new RecordingSession(channel) {
-            {
-                channel.setTerminator("\n");
-            }
-
-            @Override
-            void onMessage(byte[] message) {
-                // asynchat's discard_buffers empties ac_in_buffer; input read later is dispatched as usual.
-                if (!new String(message, StandardCharsets.UTF_8).equals("three")) channel.discardBuffers();
-            }
-        }).session();
+        // asynchat's discard_buffers empties ac_in_buffer; input read later is dispatched as usual.
+        RecordingSession session = Runs.runToEnd(chunks, ChatOptions.defaults(), channel -> RecordingSession.onLines(
+                channel, message -> channel.discardBuffers())).session();
 
         assertEquals(List.of("one", "two", "three"), session.messages());
     }

@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * A session that records what its channel dispatches: each piece given to collectIncomingData, the messages
@@ -38,6 +39,17 @@ class RecordingSession implements ChatSession {
     static RecordingSession with(ChatChannel channel, Terminator terminator) {
         channel.setTerminator(terminator);
         return new RecordingSession(channel);
+    }
+
+    /** Returns a session on {@code "\n"} lines that runs {@code onMessage} inside each foundTerminator. */
+    static RecordingSession onLines(ChatChannel channel, Consumer<byte[]> onMessage) {
+        channel.setTerminator("\n");
+        return new RecordingSession(channel) {
+            @Override
+            void onMessage(byte[] message) {
+                onMessage.accept(message);
+            }
+        };
     }
 
     /** Sets what handleError does after recording; CLOSE (quietly) unless told otherwise. */
