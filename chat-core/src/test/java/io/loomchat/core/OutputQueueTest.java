@@ -181,6 +181,7 @@ class OutputQueueTest {
             return new RecordingSession(channel);
         })) {
             ChatChannel channel = live.connection().channel();
+            live.session(); // the factory has queued everything
             gated.awaitBlocked();
             channel.discardBuffers();
             gated.release();
@@ -201,6 +202,7 @@ class OutputQueueTest {
             channel.closeWhenDone();
             return new RecordingSession(channel);
         })) {
+            live.session(); // the factory has queued everything
             gated.awaitBlocked();
             live.connection().channel().discardBuffers();
             gated.release();
