@@ -267,6 +267,8 @@ public final class Connection implements ChatConnection {
     }
 
     void dispatchCollect(byte[] data) {
+        // ChatChannel.close(): nothing more is dispatched, even within one turn of the reader (collect, then found).
+        if (!dispatching()) return;
         try {
             session.collectIncomingData(data);
         } catch (Throwable t) {
@@ -275,6 +277,7 @@ public final class Connection implements ChatConnection {
     }
 
     void dispatchFound() {
+        if (!dispatching()) return;
         try {
             session.foundTerminator();
         } catch (Throwable t) {

@@ -85,6 +85,12 @@ final class TerminatorReader {
      */
     void run() throws IOException {
         while (connection.dispatching()) {
+            if (discardRequested) {
+                // asynchat's discard_buffers empties ac_in_buffer: a request left over from the last dispatch of
+                // a read drops what is held back, never the next read.
+                discardRequested = false;
+                start = end;
+            }
             if (start == end) {
                 start = end = 0;
             } else if (end == buffer.length) {
