@@ -7,33 +7,34 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * One virtual thread per JVM that checks every open connection's timeouts ten times a second. Socket writes
  * have no timeout of their own, and one ticking thread is cheaper than a timer per connection: the reader and
- * pump only stamp the time they started waiting.
+ * pump only stamp the time they started waiting. The thread ends when no connection is left, and starts again
+ * with the next one.
  */
 final class Watchdog {
     private static final long TICK_MILLIS = 100;
     private static final Set<Connection> CONNECTIONS = ConcurrentHashMap.newKeySet();
-    private static final ReentrantLock START = new ReentrantLock();
-    private static volatile Thread thread;
+    private static final ReentrantLock LOCK = new ReentrantLock();
+    /** Whether the thread runs. Guarded by LOCK. */
+    private static boolean running;
 
     private Watchdog() {
     }
 
     static void register(Connection connection) {
         CONNECTIONS.add(connection);
-        if (thread == null) start();
+        LOCK.lock();
+        try {
+            if (!running) {
+                running = true;
+                Thread.ofVirtual().name("loomchat-watchdog").start(Watchdog::run);
+            }
+        } finally {
+            LOCK.unlock();
+        }
     }
 
     static void deregister(Connection connection) {
         CONNECTIONS.remove(connection);
-    }
-
-    private static void start() {
-        START.lock();
-        try {
-            if (thread == null) thread = Thread.ofVirtual().name("loomchat-watchdog").start(Watchdog::run);
-        } finally {
-            START.unlock();
-        }
     }
 
     private static void run() {
@@ -45,6 +46,16 @@ final class Watchdog {
             }
             long now = System.nanoTime();
             for (Connection connection : CONNECTIONS) connection.checkTimeouts(now);
+            LOCK.lock();
+            try {
+                // A connection registered after this check finds running false and starts a new thread.
+                if (CONNECTIONS.isEmpty()) {
+                    running = false;
+                    return;
+                }
+            } finally {
+                LOCK.unlock();
+            }
         }
     }
 }
