@@ -55,7 +55,7 @@ class AbortTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> FaultProtocol.CLOSED.get() == 1);
             healthy.assertServed("fine");
         }
-        assertEquals(1L, server.stats().closedByReason().get("PEER_RESET"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().closedByReason().get("PEER_RESET") == 1);
     }
 
     @Test

@@ -76,7 +76,8 @@ class LimitsTest {
             peer.send(atCap + "b\n");
             assertArrayEquals(new byte[0], peer.readToClose());
         }
-        assertEquals(1L, server.stats().closedByReason().get("MESSAGE_TOO_LONG"));
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> server.stats().closedByReason().get("MESSAGE_TOO_LONG") == 1);
         assertEquals(1, FaultProtocol.ERRORS.get(), "the session's handleError heard of it");
     }
 

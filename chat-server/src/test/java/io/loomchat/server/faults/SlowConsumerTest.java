@@ -120,7 +120,8 @@ class SlowConsumerTest {
                     assertEquals(20 * rounds, count.get(30, TimeUnit.SECONDS), "messages a talker received");
                 }
                 await().atMost(Duration.ofSeconds(10)).until(() -> room.members.size() == 20);
-                assertEquals(1L, server.stats().closedByReason().get("WRITE_TIMEOUT"));
+                await().atMost(Duration.ofSeconds(5))
+                        .until(() -> server.stats().closedByReason().get("WRITE_TIMEOUT") == 1);
             } finally {
                 for (Peer p : talkers) p.close();
             }
