@@ -309,15 +309,22 @@ final class ProducerPump {
         }
     }
 
-    /** Writes to the stream, stamped for the watchdog's write timeout. */
+    /**
+     * Writes to the stream in pieces of at most 64 KiB, each stamped for the watchdog: the write timeout
+     * measures a peer that stops reading, not a large write to one that reads steadily.
+     */
     private void writeOut(byte[] bytes, int length) throws IOException {
-        writeSince = System.nanoTime() | 1;  // never 0, which means "not writing"
-        try {
-            out.write(bytes, 0, length);
-        } finally {
-            writeSince = 0;
+        for (int offset = 0; offset < length; ) {
+            int n = Math.min(MAX_SEGMENT, length - offset);
+            writeSince = System.nanoTime() | 1;  // never 0, which means "not writing"
+            try {
+                out.write(bytes, offset, n);
+            } finally {
+                writeSince = 0;
+            }
+            offset += n;
+            bytesOut += n;
         }
-        bytesOut += length;
         unflushed = true;
     }
 
