@@ -262,6 +262,10 @@ public final class Connection implements ChatConnection {
         }
     }
 
+    void holdWakeups(boolean hold) {
+        pump.holdWakeups(hold);
+    }
+
     boolean dispatching() {
         return !closing && !inputEnded;
     }

@@ -63,6 +63,13 @@ final class ProducerPump {
     /** True from closeWhenDone or close on: nothing more is queued. Guarded by lock. */
     private boolean closing;
     private volatile Thread pumpThread;
+    /**
+     * The connection thread while it dispatches a message with more requests already buffered behind it: its
+     * pushes then do not wake the pump, so pipelined replies leave in one write. Written by that thread only.
+     */
+    private volatile Thread holder;
+    /** Whether the holder queued something without waking the pump. Connection thread only. */
+    private boolean signalHeld;
     /** True once the connection closed: the pump stops at the next item. */
     private volatile boolean stopped;
 
@@ -89,6 +96,11 @@ final class ProducerPump {
             if (queuedBytes > highWatermark) {
                 // The pump cannot wait for itself (a producer's error hook pushing, say).
                 if (!wait || Thread.currentThread() == pumpThread) return false;
+                if (holder == Thread.currentThread()) {
+                    holder = null;  // about to wait for the pump: it must be awake
+                    signalHeld = false;
+                    changed.signal();
+                }
                 slowConsumer = !awaitDrained();
                 if (closing || slowConsumer) return false;
             }
@@ -208,8 +220,38 @@ final class ProducerPump {
     }
 
     private void enqueue(Object item) {
-        if (producerFifo.isEmpty()) changed.signal();
+        if (producerFifo.isEmpty()) {
+            if (holder == Thread.currentThread()) {
+                signalHeld = true;
+            } else {
+                changed.signal();
+            }
+        }
         producerFifo.addLast(item);
+    }
+
+    /**
+     * Called by the connection thread before each dispatch: hold the pump's wake-up while more buffered
+     * requests follow, and release it (waking the pump if needed) before the last one, so a session that
+     * blocks in its last callback never holds back the replies before it.
+     */
+    void holdWakeups(boolean hold) {
+        if (hold) {
+            holder = Thread.currentThread();
+        } else if (holder != null) {
+            holder = null;
+            if (signalHeld) wakePump();
+        }
+    }
+
+    private void wakePump() {
+        signalHeld = false;
+        lock.lock();
+        try {
+            changed.signal();
+        } finally {
+            lock.unlock();
+        }
     }
 
     private Segment newSegment(int length) {

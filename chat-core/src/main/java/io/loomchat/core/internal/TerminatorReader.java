@@ -107,6 +107,7 @@ final class TerminatorReader {
             end += n;
             bytesIn += n;
             handleRead();
+            connection.holdWakeups(false);
             // A message under a delimiter is still arriving: stamp when it began, for the message timeout.
             if (messageSince == 0 && delimiter != null && (messageBytes > 0 || start < end)) {
                 messageSince = System.nanoTime() | 1;
@@ -199,6 +200,7 @@ final class TerminatorReader {
         messageBytes = 0;
         if (messageSince != 0) messageSince = 0;
         messages++;
+        connection.holdWakeups(start < end);  // more requests already here: answer them in one write
         connection.dispatchFound();
     }
 
