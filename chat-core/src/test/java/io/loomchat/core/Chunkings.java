@@ -42,7 +42,8 @@ final class Chunkings {
     static List<Chunking> twoWaySplits(byte[] input) {
         List<Chunking> all = new ArrayList<>();
         for (int at = 1; at < input.length; at++) {
-            List<byte[]> chunks = List.of(Arrays.copyOfRange(input, 0, at), Arrays.copyOfRange(input, at, input.length));
+            List<byte[]> chunks = List.of(Arrays.copyOfRange(input, 0, at),
+                    Arrays.copyOfRange(input, at, input.length));
             all.add(new Chunking("split at " + at, chunks));
         }
         return all;

@@ -56,7 +56,8 @@ class ErrorHandlingTest {
         RuntimeException bug = new RuntimeException("thrown by " + callback + " (expected by the test)");
         List<byte[]> input = List.of(Runs.ascii("line\n"));
 
-        RecordingSession session = Runs.runToEnd(input, ChatOptions.defaults(), channel -> new RecordingSession(channel) {
+        ChatOptions options = ChatOptions.defaults();
+        RecordingSession session = Runs.runToEnd(input, options, channel -> new RecordingSession(channel) {
             {
                 channel.setTerminator("\n");
             }

@@ -77,7 +77,8 @@ class OutputQueueTest {
             channel.pushWithProducer(Producers.simple(many.getBytes(StandardCharsets.UTF_8), 100));
             channel.push("|c|");
             List<String> parts = new ArrayList<>(List.of("d1", "d2"));
-            channel.pushWithProducer(() -> parts.isEmpty() ? null : parts.removeFirst().getBytes(StandardCharsets.UTF_8));
+            channel.pushWithProducer(() -> parts.isEmpty() ? null
+                    : parts.removeFirst().getBytes(StandardCharsets.UTF_8));
             channel.push("|e|");
             channel.pushWithProducer(Producers.simple(""));
             channel.push("f");
@@ -132,7 +133,8 @@ class OutputQueueTest {
 
             int total = "head|middle|".length() + big.length;
             assertEquals(total, live.out().sizeAtClose());
-            assertEquals("head|middle|" + "x".repeat(big.length), new String(live.out().bytes(), StandardCharsets.UTF_8));
+            assertEquals("head|middle|" + "x".repeat(big.length),
+                    new String(live.out().bytes(), StandardCharsets.UTF_8));
         }
     }
 

@@ -122,11 +122,6 @@ class RecordingSession implements ChatSession {
         return pieces.stream().map(RecordingSession::escape).toList();
     }
 
-    /** Returns the raw bytes of message {@code i}. */
-    byte[] message(int i) {
-        return messages.get(i).clone();
-    }
-
     List<Terminator> terminatorsAtFound() {
         return List.copyOf(terminatorsAtFound);
     }

@@ -8,7 +8,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An input stream that hands out scripted chunks, one per read call, so a test decides where reads split the
@@ -24,7 +23,6 @@ final class ScriptedInput extends InputStream {
     private static final byte[] FAILED = new byte[0];
 
     private final LinkedBlockingDeque<byte[]> chunks = new LinkedBlockingDeque<>();
-    private final AtomicInteger reads = new AtomicInteger();
     private final AtomicBoolean endReturned = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -60,11 +58,6 @@ final class ScriptedInput extends InputStream {
     /** Makes the read after the chunks queued so far fail, like a connection reset by the peer. */
     void fail() {
         chunks.addLast(FAILED);
-    }
-
-    /** Returns how many reads handed out data. */
-    int reads() {
-        return reads.get();
     }
 
     /** Returns whether a read returned end of stream. */
@@ -106,7 +99,6 @@ final class ScriptedInput extends InputStream {
         int n = Math.min(len, chunk.length);
         System.arraycopy(chunk, 0, b, off, n);
         if (n < chunk.length) chunks.addFirst(Arrays.copyOfRange(chunk, n, chunk.length));
-        reads.incrementAndGet();
         return n;
     }
 

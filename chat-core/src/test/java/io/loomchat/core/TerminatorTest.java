@@ -98,7 +98,8 @@ class TerminatorTest {
             assertEquals(Terminator.count(3), channel.getTerminator());
 
             live.in().feed("cd");
-            await().atMost(Runs.TIMEOUT).untilAsserted(() -> assertEquals(Terminator.count(1), channel.getTerminator()));
+            await().atMost(Runs.TIMEOUT).untilAsserted(() ->
+                    assertEquals(Terminator.count(1), channel.getTerminator()));
 
             live.in().feed("efg");
             await().atMost(Runs.TIMEOUT).untilAsserted(() -> assertEquals("fg", live.session().tail()));

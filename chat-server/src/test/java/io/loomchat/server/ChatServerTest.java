@@ -58,7 +58,8 @@ class ChatServerTest {
             assertEquals(3, server.connectionCount());
             List<String> running = JdkTools.liveThreadsNamed("loomchat-");
             assertTrue(running.contains("loomchat-accept-" + server.port()), running.toString());
-            assertTrue(running.stream().filter(name -> name.startsWith("loomchat-conn-")).count() >= 3, running.toString());
+            assertTrue(running.stream().filter(name -> name.startsWith("loomchat-conn-")).count() >= 3,
+                    running.toString());
             Thread waiter = Thread.ofVirtual().start(() -> {
                 try {
                     server.awaitClose();

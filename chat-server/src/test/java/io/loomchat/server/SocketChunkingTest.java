@@ -36,7 +36,8 @@ class SocketChunkingTest {
                 Arguments.of("1-byte delimiter", terminator(Terminator.delimiter("\n")), LINES.formatted("\n", "\n"),
                         new Transcript(List.of("hello world", "I'm not dead yet!"), "")),
                 Arguments.of("2-byte delimiter", terminator(Terminator.delimiter("\r\n")),
-                        LINES.formatted("\r\n", "\r\n"), new Transcript(List.of("hello world", "I'm not dead yet!"), "")),
+                        LINES.formatted("\r\n", "\r\n"),
+                        new Transcript(List.of("hello world", "I'm not dead yet!"), "")),
                 Arguments.of("3-byte delimiter", terminator(Terminator.delimiter("qqq")),
                         LINES.formatted("qqq", "qqq"), new Transcript(List.of("hello world", "I'm not dead yet!"), "")),
                 // test_asynchat.TestAsynchat.test_numeric_terminator2
