@@ -1,17 +1,43 @@
 package io.loomchat.core.internal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /** Byte array searches and escaping, on ranges so the reader never copies to search. */
 public final class Bytes {
     private Bytes() {
     }
 
-    /** Returns the index of {@code needle} in {@code haystack[from, to)}, or -1. */
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+
+    /**
+     * Returns the index of {@code needle} in {@code haystack[from, to)}, or -1. Looks for the needle's first
+     * byte eight bytes at a time (SWAR: a zero-byte test on the word XOR the byte repeated), then compares the
+     * rest where it is found.
+     */
     public static int indexOf(byte[] haystack, int from, int to, byte[] needle) {
-        byte first = needle[0];
-        int last = to - needle.length;
-        for (int i = from; i <= last; i++) {
-            if (haystack[i] != first) continue;
+        int last = to - needle.length;  // the last index where the needle fits
+        long pattern = (needle[0] & 0xffL) * ONES;
+        int i = from;
+        while (i <= last) {
+            if (i + Long.BYTES <= to) {
+                long x = (long) LONGS.get(haystack, i) ^ pattern;
+                long found = (x - ONES) & ~x & HIGHS;  // the lowest set bit marks the first matching byte
+                if (found == 0) {
+                    i += Long.BYTES;
+                    continue;
+                }
+                i += Long.numberOfTrailingZeros(found) >>> 3;
+                if (i > last) return -1;
+            } else if (haystack[i] != needle[0]) {
+                i++;
+                continue;
+            }
             if (matchesAt(haystack, i, needle)) return i;
+            i++;
         }
         return -1;
     }

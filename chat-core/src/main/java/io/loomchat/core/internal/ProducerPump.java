@@ -54,7 +54,9 @@ final class ProducerPump {
     private final ArrayDeque<Object> producerFifo = new ArrayDeque<>();
     private final Connection connection;
     private final OutputStream out;
-    private final byte[] batch;
+    private final int outBufferSize;
+    /** Producer output gathered for one write; allocated on first use, since most sessions only push. */
+    private byte[] batch;
     private int batchLength;
     /** True when bytes were written to {@code out} since its last flush. Pump thread only. */
     private boolean unflushed;
@@ -76,7 +78,7 @@ final class ProducerPump {
     ProducerPump(Connection connection, OutputStream out, ChatOptions options) {
         this.connection = connection;
         this.out = out;
-        this.batch = new byte[options.outBufferSize()];
+        this.outBufferSize = options.outBufferSize();
         this.highWatermark = options.highWatermark();
         this.lowWatermark = options.lowWatermark();
         this.writeTimeoutNanos = options.writeTimeout().toNanos();
@@ -260,7 +262,7 @@ final class ProducerPump {
             spare = null;
             return segment;
         }
-        return new Segment(Math.max(length, batch.length));
+        return new Segment(Math.max(length, outBufferSize));
     }
 
     /** Runs on the pump thread until the connection closes. */
@@ -324,6 +326,7 @@ final class ProducerPump {
     }
 
     private void write(byte[] bytes, int length) throws IOException {
+        if (batch == null) batch = new byte[outBufferSize];
         if (batchLength + length <= batch.length) {
             System.arraycopy(bytes, 0, batch, batchLength, length);
             batchLength += length;
