@@ -96,7 +96,8 @@ public interface ChatChannel {
 
     /**
      * Drops the queued output and the buffered input. Mirrors asynchat's {@code discard_buffers}
-     * ("emergencies only"). Output already handed to the operating system is not recalled.
+     * ("emergencies only"). Output already handed to the operating system is not recalled. Call it from the
+     * session's callbacks: from another thread, input that a read in progress returns may be dropped too.
      */
     void discardBuffers();
 

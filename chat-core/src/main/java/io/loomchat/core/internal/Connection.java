@@ -52,6 +52,7 @@ public final class Connection implements ChatConnection {
     private volatile ChatLimitException brokenLimit;
     private volatile ChatSession session;
     private volatile Thread pumpThread;
+    private volatile Thread connectionThread;
 
     /**
      * Creates a connection; {@link #start()} runs it.
@@ -79,7 +80,13 @@ public final class Connection implements ChatConnection {
 
     /** Starts the connection thread, which starts the pump thread. */
     public void start() {
-        Thread.ofVirtual().name(name).start(this::run);
+        connectionThread = Thread.ofVirtual().name(name).start(this::run);
+    }
+
+    /** Returns whether the calling thread is one of this connection's own: its session or a producer calls. */
+    public boolean isOwnThread() {
+        Thread current = Thread.currentThread();
+        return current == connectionThread || current == pumpThread;
     }
 
     private void run() {
@@ -299,6 +306,12 @@ public final class Connection implements ChatConnection {
 
     /** A session callback threw: the session's error hook decides (by default: log, close). */
     private void sessionFailed(Throwable error) {
+        if (session == null) {
+            // A producer pushed by the factory failed before the session existed: nobody to ask.
+            LOG.warn("{} {}: failed before the session existed; closing", name, remoteAddress, error);
+            closeNow(CloseReason.SESSION_ERROR);
+            return;
+        }
         boolean wasOpen = closeReason.get() == null;
         try {
             session.handleError(channel, error);

@@ -170,6 +170,8 @@ public final class AcceptLoop {
     private boolean awaitConnections(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         for (Connection connection : connections) {
+            // close() called from a session's own callback: that connection ends after it returns.
+            if (connection.isOwnThread()) continue;
             long left = deadline - System.nanoTime();
             if (left <= 0 || !connection.awaitClosed(Duration.ofNanos(left))) return false;
         }
