@@ -155,7 +155,8 @@ final class RealClient implements AutoCloseable {
 
     /** Sends the client SIGTERM, as a service manager or a benchmark harness stops a server. */
     void terminate() {
-        process.destroy();
+        // Through the handle: Process.destroy() would also close our ends of its pipes, losing its last words.
+        process.toHandle().destroy();
     }
 
     @Override

@@ -165,8 +165,11 @@ public final class SmtpSink implements SessionFactory {
                     handler.deliver(new Envelope(helo, mailFrom, List.copyOf(recipients), channel.remoteAddress()),
                             message);
                     reply("250 OK: message accepted");
-                } catch (IOException | RuntimeException e) {
-                    LOG.warn("could not deliver a message from <{}>", mailFrom, e);
+                } catch (IOException e) {
+                    LOG.warn("could not deliver a message from <{}>: {}", mailFrom, e.toString());
+                    reply("451 Error: local error in processing; try again later");
+                } catch (RuntimeException e) {
+                    LOG.warn("the handler failed on a message from <{}>", mailFrom, e);
                     reply("451 Error: local error in processing; try again later");
                 }
             }
