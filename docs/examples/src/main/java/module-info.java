@@ -4,7 +4,7 @@
  * exported API, which this module declaration makes the compiler check.
  */
 module io.loomchat.examples {
-    requires io.loomchat.server;
+    requires transitive io.loomchat.server;
     requires org.slf4j;
 
     exports io.loomchat.examples.echo;

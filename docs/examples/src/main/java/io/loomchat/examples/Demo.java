@@ -38,7 +38,8 @@ public final class Demo {
             """;
 
     /** One example: its fixed port, what it is, and how a real client talks to it (%h host, %p port). */
-    private record Example(String name, int port, String what, String howTo, Function<Options, SessionFactory> factory) {
+    private record Example(String name, int port, String what, String howTo,
+                           Function<Options, SessionFactory> factory) {
     }
 
     private static final List<Example> EXAMPLES = List.of(
@@ -91,7 +92,8 @@ public final class Demo {
 
     private static void start(Options options, List<ChatServer> servers, PrintStream out) throws IOException {
         String host = options.bind().isAnyLocalAddress() ? "127.0.0.1" : options.bind().getHostAddress();
-        StringBuilder banner = new StringBuilder("loomchat demo (Ctrl-C stops it)\n");
+        StringBuilder banner = new StringBuilder("loomchat demo: Ctrl-C stops it\n");
+        banner.append(String.format("  %-5s %-22s %-15s %s%n", "NAME", "ADDRESS", "WHAT", "TRY"));
         for (Example example : EXAMPLES) {
             if (options.only() != null && !options.only().equals(example.name())) continue;
             int port = options.port() != null ? options.port() : example.port();
@@ -107,8 +109,9 @@ public final class Demo {
             String howTo = example.howTo().replace("%h", host).replace("%p", Integer.toString(server.port()));
             banner.append(String.format("  %-5s %-22s %-15s %s%n", example.name(),
                     options.bind().getHostAddress() + ":" + server.port(), example.what(), howTo));
-            if (example.name().equals("smtp")) banner.append("        messages are written to ").append(options.mailDir())
-                    .append('\n');
+            if (example.name().equals("smtp")) {
+                banner.append("        messages are written to ").append(options.mailDir()).append('\n');
+            }
         }
         out.print(banner);
         out.flush();
@@ -137,7 +140,9 @@ public final class Demo {
                 default -> only = name(only, args[i]);
             }
         }
-        if (port != null && only == null) throw new IllegalArgumentException("--port needs a NAME: ./demo resp --port P");
+        if (port != null && only == null) {
+            throw new IllegalArgumentException("--port needs a NAME, as in ./demo resp --port 6390");
+        }
         return new Options(only, port, address(bind), mailDir, quiet, false);
     }
 

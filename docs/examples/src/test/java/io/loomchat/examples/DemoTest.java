@@ -40,8 +40,8 @@ class DemoTest {
                     "PING").out());
             demo.awaitLineStartingWith(""); // logged: connected
             for (int last = 2; last <= 9; last++) {
-                try (Peer peer = Peer.connect(InetAddress.getByName("127.0.0." + last), InetAddress.getLoopbackAddress(),
-                        port)) {
+                InetAddress from = InetAddress.getByName("127.0.0." + last);
+                try (Peer peer = Peer.connect(from, InetAddress.getLoopbackAddress(), port)) {
                     peer.send("PING\r\n");
                     peer.expectLine("+PONG\r\n");
                 }

@@ -8,7 +8,7 @@ final class Escape {
     /** Escapes control characters; other characters, ASCII or not, stay as they are. */
     static String escape(String text) {
         StringBuilder sb = new StringBuilder(text.length());
-        text.chars().forEach(c -> sb.append(c >= 0x20 && c != 0x7f && c != '\\' ? String.valueOf((char) c) : control(c)));
+        text.chars().forEach(c -> sb.append(c >= 0x20 && c != 0x7f && c != '\\' ? Character.toString(c) : control(c)));
         return sb.toString();
     }
 

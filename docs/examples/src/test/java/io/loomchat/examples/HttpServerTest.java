@@ -53,8 +53,8 @@ class HttpServerTest {
         String out = RealClient.runOk("curl", "-sS", "-i", "--max-time", "10", url + "/").out();
         assertTrue(out.startsWith("HTTP/1.1 200 OK\r\n"), escape(out));
         assertTrue(out.contains("\r\nContent-Type: text/html; charset=utf-8\r\n"), escape(out));
-        assertTrue(out.endsWith("<h1>Hello from loomchat</h1><p>POST a body to /echo and it comes back.</p></body></html>\n"),
-                escape(out));
+        assertTrue(out.endsWith("<h1>Hello from loomchat</h1><p>POST a body to /echo and it comes back.</p>"
+                + "</body></html>\n"), escape(out));
     }
 
     @Test

@@ -115,7 +115,8 @@ final class Peer implements AutoCloseable {
             if (b >= 0) received.write(b);
             return b;
         } catch (SocketTimeoutException e) {
-            throw new AssertionError("nothing from the server within " + READ_TIMEOUT_MILLIS + " ms; received so far: \""
+            throw new AssertionError("nothing from the server within " + READ_TIMEOUT_MILLIS
+                    + " ms; received so far: \""
                     + escape(received.toByteArray()) + "\"", e);
         }
     }

@@ -50,11 +50,14 @@ public final class EchoClient implements ChatSession {
     public static byte[] echo(String host, int port, byte[] message, Duration timeout)
             throws IOException, TimeoutException, InterruptedException {
         CompletableFuture<byte[]> echoed = new CompletableFuture<>();
-        try (ChatConnection connection = ChatClient.connect(host, port,
-                channel -> new EchoClient(channel, message.clone(), echoed))) {
+        ChatConnection connection = ChatClient.connect(host, port,
+                channel -> new EchoClient(channel, message.clone(), echoed));
+        try {
             return echoed.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
             throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        } finally {
+            connection.close();
         }
     }
 

@@ -12,6 +12,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * A small HTTP/1.1 server: {@code GET /} returns a page, {@code POST /echo} returns the request body.
@@ -37,6 +38,12 @@ public final class HttpServer implements SessionFactory {
             <html><head><title>loomchat</title></head>
             <body><h1>Hello from loomchat</h1><p>POST a body to /echo and it comes back.</p></body></html>
             """.getBytes(StandardCharsets.UTF_8);
+
+    private static final Pattern CRLF = Pattern.compile("\r\n");
+    private static final Pattern METHOD = Pattern.compile("[A-Z]+");
+    private static final Pattern VERSION = Pattern.compile("HTTP/[0-9]\\.[0-9]");
+    private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+    private static final Pattern LENGTH = Pattern.compile("[0-9]{0,18}");
 
     private final int maxHeadBytes;
     private final int maxBodyBytes;
@@ -76,15 +83,15 @@ public final class HttpServer implements SessionFactory {
 
         /** Returns the request line and headers, or null if they are malformed. */
         static Request parse(String head) {
-            String[] lines = head.split("\r\n", -1);
+            String[] lines = CRLF.split(head, -1);
             String[] start = lines[0].split(" ", -1);
-            if (start.length != 3 || !start[0].matches("[A-Z]+") || !start[1].startsWith("/")
-                    || !start[2].matches("HTTP/[0-9]\\.[0-9]")) return null;
+            if (start.length != 3 || !METHOD.matcher(start[0]).matches() || !start[1].startsWith("/")
+                    || !VERSION.matcher(start[2]).matches()) return null;
             Map<String, String> headers = new HashMap<>();
             for (int i = 1; i < lines.length; i++) {
                 int colon = lines[i].indexOf(':');
                 // No space before the colon, no obsolete line folding, no header twice (RFC 9112 5.1, 5.2, 6.3).
-                if (colon < 1 || !lines[i].substring(0, colon).matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) return null;
+                if (colon < 1 || !TOKEN.matcher(lines[i].substring(0, colon)).matches()) return null;
                 String name = lines[i].substring(0, colon).toLowerCase(Locale.ROOT);
                 if (headers.put(name, lines[i].substring(colon + 1).strip()) != null && name.equals("content-length")) {
                     return null;
@@ -131,13 +138,15 @@ public final class HttpServer implements SessionFactory {
         }
 
         private void head(String text) {
-            String head = text.replaceFirst("^(\r\n)+", ""); // RFC 9112 2.2: ignore empty lines before a request
+            int start = 0;
+            while (text.startsWith("\r\n", start)) start += 2; // RFC 9112 2.2: skip empty lines before a request
+            String head = text.substring(start);
             if (head.isEmpty()) return;
             Request parsed = Request.parse(head);
             String length = parsed == null ? "" : parsed.header("content-length");
-            if (parsed == null || !length.matches("[0-9]{0,18}")) {
+            if (parsed == null || !LENGTH.matcher(length).matches()) {
                 fail(400, "Bad Request");
-            } else if (!parsed.version().matches("HTTP/1\\.[01]")) {
+            } else if (!parsed.version().equals("HTTP/1.1") && !parsed.version().equals("HTTP/1.0")) {
                 fail(505, "HTTP Version Not Supported");
             } else if (parsed.version().equals("HTTP/1.1") && parsed.header("host").isEmpty()) {
                 fail(400, "Bad Request"); // RFC 9112 3.2: a 1.1 request without Host

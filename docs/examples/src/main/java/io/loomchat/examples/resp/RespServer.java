@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.regex.Pattern;
 
 /**
  * A key-value store that speaks the Redis protocol (RESP2), enough for {@code redis-cli} and
@@ -40,6 +41,8 @@ public final class RespServer implements SessionFactory {
     private static final byte[] OK = ascii("+OK\r\n");
     private static final byte[] PONG = ascii("+PONG\r\n");
     private static final byte[] NIL = ascii("$-1\r\n");
+    private static final Pattern SPACES = Pattern.compile("[ \t]+");
+    private static final Pattern INTEGER = Pattern.compile("-?[0-9]{1,19}");
 
     /** A stored value and when it expires (epoch milliseconds; 0 for never). */
     private record Value(byte[] bytes, long expiresAt) {
@@ -100,7 +103,7 @@ public final class RespServer implements SessionFactory {
                 startArray(text);
             } else if (!text.isBlank()) {
                 // An inline command, as typed into nc: split at spaces (Redis also handles quotes; this does not).
-                execute(Arrays.stream(text.strip().split("[ \t]+")).map(RespServer::ascii).toList());
+                execute(Arrays.stream(SPACES.split(text.strip())).map(RespServer::ascii).toList());
             }
         }
 
@@ -254,14 +257,20 @@ public final class RespServer implements SessionFactory {
     /** Returns a Redis integer of the decimal {@code bytes}; Redis allows no sign but '-', no spaces. */
     private static long parseInteger(byte[] bytes) {
         String digits = text(bytes);
-        if (!digits.matches("-?[0-9]{1,19}")) throw new NumberFormatException(digits);
+        if (!INTEGER.matcher(digits).matches()) throw new NumberFormatException(digits);
         return Long.parseLong(digits);
     }
 
     /** Returns the length in a {@code *N} or {@code $N} header, or -2 if it is not a number in -1..max. */
     private static int parseLength(String digits, int max) {
-        if (!digits.matches("-1|[0-9]{1,10}")) return -2;
-        long length = Long.parseLong(digits);
+        if (digits.equals("-1")) return -1;
+        if (digits.isEmpty() || digits.length() > 10) return -2;
+        long length = 0;
+        for (int i = 0; i < digits.length(); i++) {
+            char c = digits.charAt(i);
+            if (c < '0' || c > '9') return -2;
+            length = length * 10 + (c - '0');
+        }
         return length <= max ? (int) length : -2;
     }
 
