@@ -35,7 +35,7 @@ class ChatRoomTest {
 
     @Test
     void twoNcSessionsJoinChatListAndLeave() throws Exception {
-        RealClient.require("nc", "netcat-openbsd");
+        RealClient.requireOpenBsdNetcat();
         String port = Integer.toString(server.port());
         // alice types \n line ends; bob's nc -C sends \r\n, as telnet would.
         try (RealClient alice = RealClient.start("nc", "127.0.0.1", port);

@@ -37,7 +37,7 @@ class EchoExampleTest {
 
     @Test
     void ncGetsTheCountedBytesBackAndTheServerCloses() throws Exception {
-        RealClient.require("nc", "netcat-openbsd");
+        RealClient.requireOpenBsdNetcat();
         byte[] input = "ECHO 11\nhello world".getBytes(StandardCharsets.US_ASCII);
         // nc exits only when the server closes: it does not shut its side down at the end of its input.
         RealClient.Result result = RealClient.run(input, "nc", "127.0.0.1", Integer.toString(server.port()));
@@ -47,7 +47,7 @@ class EchoExampleTest {
 
     @Test
     void bytesAfterTheCountAreNotEchoed() throws Exception {
-        RealClient.require("nc", "netcat-openbsd");
+        RealClient.requireOpenBsdNetcat();
         byte[] input = "ECHO 5\nhello world\n".getBytes(StandardCharsets.US_ASCII);
         RealClient.Result result = RealClient.run(input, "nc", "127.0.0.1", Integer.toString(server.port()));
         assertEquals("hello", escape(result.stdout()));

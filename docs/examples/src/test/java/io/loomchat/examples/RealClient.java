@@ -61,6 +61,16 @@ final class RealClient implements AutoCloseable {
                 + debianPackage + " (apt-get install -y " + debianPackage + "); .ci/run does that");
     }
 
+    /** Fails unless the {@code nc} on the PATH is OpenBSD's (Debian netcat-openbsd), whose flags the tests use. */
+    static void requireOpenBsdNetcat() throws IOException, InterruptedException {
+        require("nc", "netcat-openbsd");
+        Result help = run(new byte[0], "nc", "-h");
+        if (!(help.out() + help.stderr()).contains("OpenBSD netcat")) {
+            fail("the nc on the PATH is not OpenBSD netcat: install the Debian package netcat-openbsd "
+                    + "(apt-get install -y netcat-openbsd); nc -h said: " + help.stderr());
+        }
+    }
+
     /** Runs {@code command} with {@code stdin} as its input and waits for it to end, at most {@link #TIMEOUT}. */
     static Result run(byte[] stdin, String... command) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(command).start();
@@ -131,11 +141,19 @@ final class RealClient implements AutoCloseable {
         assertEquals(escape(expected), escape(nextLine()), () -> command.get(0) + " printed");
     }
 
-    /** Returns the first line that starts with {@code prefix}, skipping others; fails if none comes in time. */
+    /** Returns the next line that starts with {@code prefix}, skipping others; fails if none comes in time. */
     String awaitLineStartingWith(String prefix) throws InterruptedException {
         while (true) {
             String line = nextLine();
             if (line.startsWith(prefix)) return line;
+        }
+    }
+
+    /** Returns the next line that contains {@code text}, skipping others; fails if none comes in time. */
+    String awaitLineContaining(String text) throws InterruptedException {
+        while (true) {
+            String line = nextLine();
+            if (line.contains(text)) return line;
         }
     }
 
@@ -146,11 +164,6 @@ final class RealClient implements AutoCloseable {
                     + "\"");
         }
         return process.exitValue();
-    }
-
-    /** Returns everything the client printed to stdout so far. */
-    String transcript() {
-        return transcript.toString();
     }
 
     /** Sends the client SIGTERM, as a service manager or a benchmark harness stops a server. */
