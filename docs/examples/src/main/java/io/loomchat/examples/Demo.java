@@ -1,0 +1,180 @@
+package io.loomchat.examples;
+
+import io.loomchat.core.SessionFactory;
+import io.loomchat.examples.chat.ChatRoom;
+import io.loomchat.examples.echo.EchoServer;
+import io.loomchat.examples.http.HttpServer;
+import io.loomchat.examples.resp.RespServer;
+import io.loomchat.examples.smtp.SmtpSink;
+import io.loomchat.server.ChatServer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Starts the example servers, what {@code ./demo} runs: all five on their fixed ports, or one on a port of choice.
+ * Ctrl-C (or SIGTERM) closes them gracefully: no new connections, open ones closed, sessions told.
+ */
+public final class Demo {
+    private static final String USAGE = """
+            usage: ./demo [NAME] [--port P] [--bind ADDRESS] [--mail-dir DIR] [--quiet] [--help]
+
+            Starts loomchat's example servers in the foreground; Ctrl-C stops them.
+              (no NAME)         all five on their fixed ports: chat 7000, echo 7001, http 8080, resp 6380,
+                                smtp 2525
+              NAME              just one of them: chat, echo, http, resp or smtp
+              --port P          the port for NAME (only with NAME); 0 picks a free one; default: its fixed port
+              --bind ADDRESS    the local address to listen on; default 127.0.0.1 (0.0.0.0 for every address)
+              --mail-dir DIR    where the smtp sink writes each message as an .eml file;
+                                default: loomchat-mail in the system temporary folder
+              --quiet           log warnings only, not every connection (for benchmarks)
+              --help            prints this and exits
+            Environment: LOOMCHAT_DEMO_JAVA_OPTS adds JVM options (./demo passes it to java).
+            """;
+
+    /** One example: its fixed port, what it is, and how a real client talks to it (%h host, %p port). */
+    private record Example(String name, int port, String what, String howTo,
+                           Function<Options, SessionFactory> factory) {
+    }
+
+    private static final List<Example> EXAMPLES = List.of(
+            new Example("chat", 7000, "chat room", "nc %h %p", o -> new ChatRoom()),
+            new Example("echo", 7001, "PyMOTW echo", "printf 'ECHO 5\\nhello' | nc %h %p", o -> EchoServer::new),
+            new Example("http", 8080, "HTTP/1.1", "curl http://%h:%p/  |  curl --data-binary hi http://%h:%p/echo",
+                    o -> new HttpServer()),
+            new Example("resp", 6380, "Redis protocol", "redis-cli -h %h -p %p set greeting hello",
+                    o -> new RespServer()),
+            new Example("smtp", 2525, "SMTP sink", "swaks --server %h:%p --to you@example.com",
+                    o -> new SmtpSink(SmtpSink.folder(o.mailDir))));
+
+    /** The command line, parsed. */
+    private record Options(String only, Integer port, InetAddress bind, Path mailDir, boolean quiet, boolean help) {
+    }
+
+    private Demo() {
+    }
+
+    /**
+     * Runs the demo; see {@code ./demo --help}. Exits with 2 on a bad command line, 1 if a port cannot be bound.
+     *
+     * @throws InterruptedException if the main thread is interrupted while the servers run
+     */
+    public static void main(String[] args) throws InterruptedException {
+        Options options;
+        try {
+            options = parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("demo: " + e.getMessage() + "\n(./demo --help describes every flag)");
+            System.exit(2);
+            return;
+        }
+        if (options.help()) {
+            System.out.print(USAGE);
+            return;
+        }
+        // Before the first logger is made: logback.xml reads it.
+        if (options.quiet()) System.setProperty("loomchat.log.level", "WARN");
+        List<ChatServer> servers = new ArrayList<>();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> closeAll(servers), "demo-shutdown"));
+        try {
+            start(options, servers, System.out);
+        } catch (IOException e) {
+            System.err.println("demo: " + e.getMessage());
+            System.exit(1);
+        }
+        for (ChatServer server : servers) server.awaitClose();
+    }
+
+    private static void start(Options options, List<ChatServer> servers, PrintStream out) throws IOException {
+        String host = options.bind().isAnyLocalAddress() ? "127.0.0.1" : options.bind().getHostAddress();
+        StringBuilder banner = new StringBuilder("loomchat demo: Ctrl-C stops it\n");
+        banner.append(String.format("  %-5s %-22s %-15s %s%n", "NAME", "ADDRESS", "WHAT", "TRY"));
+        for (Example example : EXAMPLES) {
+            if (options.only() != null && !options.only().equals(example.name())) continue;
+            int port = options.port() != null ? options.port() : example.port();
+            ChatServer server;
+            try {
+                server = ChatServer.builder().bindAddress(options.bind()).port(port).backlog(4096)
+                        .listen(new ConnectionLog(example.name(), example.factory().apply(options)));
+            } catch (IOException e) {
+                throw new IOException(example.name() + ": cannot listen on " + options.bind().getHostAddress()
+                        + ":" + port + ": " + e.getMessage(), e);
+            }
+            servers.add(server);
+            String howTo = example.howTo().replace("%h", host).replace("%p", Integer.toString(server.port()));
+            banner.append(String.format("  %-5s %-22s %-15s %s%n", example.name(),
+                    options.bind().getHostAddress() + ":" + server.port(), example.what(), howTo));
+            if (example.name().equals("smtp")) {
+                banner.append("        messages are written to ").append(options.mailDir()).append('\n');
+            }
+        }
+        out.print(banner);
+        out.flush();
+    }
+
+    private static void closeAll(List<ChatServer> servers) {
+        for (ChatServer server : servers) server.close();
+        System.out.println("loomchat demo stopped");
+    }
+
+    private static Options parse(String[] args) {
+        String only = null;
+        Integer port = null;
+        String bind = "127.0.0.1";
+        Path mailDir = Path.of(System.getProperty("java.io.tmpdir"), "loomchat-mail");
+        boolean quiet = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--help", "-h" -> {
+                    return new Options(null, null, null, null, false, true);
+                }
+                case "--port" -> port = parsePort(value(args, ++i, "--port"));
+                case "--bind" -> bind = value(args, ++i, "--bind");
+                case "--mail-dir" -> mailDir = Path.of(value(args, ++i, "--mail-dir"));
+                case "--quiet" -> quiet = true;
+                default -> only = name(only, args[i]);
+            }
+        }
+        if (port != null && only == null) {
+            throw new IllegalArgumentException("--port needs a NAME, as in ./demo resp --port 6390");
+        }
+        return new Options(only, port, address(bind), mailDir, quiet, false);
+    }
+
+    private static String name(String only, String arg) {
+        if (arg.startsWith("-")) throw new IllegalArgumentException("unknown flag: " + arg);
+        if (only != null) throw new IllegalArgumentException("one NAME at most: " + only + ", " + arg);
+        if (EXAMPLES.stream().noneMatch(e -> e.name().equals(arg))) {
+            throw new IllegalArgumentException("unknown NAME: " + arg + " (one of chat, echo, http, resp, smtp)");
+        }
+        return arg;
+    }
+
+    private static String value(String[] args, int i, String flag) {
+        if (i >= args.length) throw new IllegalArgumentException(flag + " needs a value");
+        return args[i];
+    }
+
+    private static int parsePort(String text) {
+        try {
+            int port = Integer.parseInt(text);
+            if (port >= 0 && port <= 65535) return port;
+        } catch (NumberFormatException e) {
+            // the message below says what is wrong
+        }
+        throw new IllegalArgumentException("--port out of range: " + text);
+    }
+
+    private static InetAddress address(String text) {
+        try {
+            return InetAddress.getByName(text);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--bind: not an address: " + text);
+        }
+    }
+}

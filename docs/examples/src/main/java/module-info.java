@@ -1,0 +1,15 @@
+/**
+ * Real protocols on loomchat, each in one small file: an echo server and client, a chat room, HTTP/1.1, a
+ * Redis-protocol key-value store and an SMTP sink, plus the {@code ./demo} launcher. They use only loomchat's
+ * exported API, which this module declaration makes the compiler check.
+ */
+module io.loomchat.examples {
+    requires transitive io.loomchat.server;
+    requires org.slf4j;
+
+    exports io.loomchat.examples.echo;
+    exports io.loomchat.examples.chat;
+    exports io.loomchat.examples.http;
+    exports io.loomchat.examples.resp;
+    exports io.loomchat.examples.smtp;
+}
