@@ -41,6 +41,9 @@ class PinningTest {
                 <setting name="stackTrace">true</setting>
                 <setting name="threshold">0 ms</setting>
               </event>
+              <event name="io.loomchat.ConnectionOpened"><setting name="enabled">true</setting></event>
+              <event name="io.loomchat.ConnectionClosed"><setting name="enabled">true</setting></event>
+              <event name="io.loomchat.SlowConsumerClosed"><setting name="enabled">true</setting></event>
             </configuration>
             """;
     private static final String CONTROL_THREAD = "pinning-control";
@@ -50,10 +53,16 @@ class PinningTest {
         Path settings = Files.writeString(dir.resolve("pinning.jfc"), SETTINGS);
         Path recording = dir.resolve("pinning.jfr");
         String name = "loomchat-pinning";
-        // A warm-up first: a class initialized by several virtual threads at once pins those waiting for it, a
-        // one-time JVM cost that is not what this test looks for.
-        echoConversations();
-        lineChatWithPushesFromManyThreads();
+        // A warm-up first, recording with the same settings: a class initialized by several virtual threads at
+        // once pins those waiting for it (JFR's own writer classes too, on loomchat's first event), a one-time
+        // JVM cost that is not what this test looks for.
+        JdkTools.jcmd("JFR.start", "name=" + name + "-warmup", "settings=" + settings);
+        try {
+            echoConversations();
+            lineChatWithPushesFromManyThreads();
+        } finally {
+            JdkTools.jcmd("JFR.stop", "name=" + name + "-warmup");
+        }
         JdkTools.jcmd("JFR.start", "name=" + name, "settings=" + settings);
         try {
             echoConversations();

@@ -30,7 +30,8 @@ public final class Connection implements ChatConnection {
     private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
     private static final AtomicLong IDS = new AtomicLong();
 
-    private final String name = "loomchat-conn-" + IDS.incrementAndGet();
+    private final long id = IDS.incrementAndGet();
+    private final String name = "loomchat-conn-" + id;
     private final Transport transport;
     private final SocketAddress remoteAddress;
     private final ChatOptions options;
@@ -44,6 +45,11 @@ public final class Connection implements ChatConnection {
     private Runnable onEnd = () -> { };
     /** True once closed: nothing more is dispatched, not even buffered input. */
     private volatile boolean closing;
+    /** How long, and how much input, a connection drains after its last reply before it closes. */
+    private static final long LINGER_NANOS = Duration.ofSeconds(2).toNanos();
+    private static final long LINGER_BYTES = 256 * 1024;
+    /** When the output was shut down after the last reply (System.nanoTime), or 0: the linger's start. */
+    private volatile long lingerSince;
     /** True once a broken limit ended the input: nothing more is dispatched, queued output is drained. */
     private volatile boolean inputEnded;
     /** True once a graceful shutdown ended the input: the session hears serverClosing(). */
@@ -91,6 +97,7 @@ public final class Connection implements ChatConnection {
 
     private void run() {
         MDC.put("remote", String.valueOf(remoteAddress));
+        pump.ownedByCurrentThread();
         Watchdog.register(this);
         Events.opened(this);
         boolean endOfInput = false;
@@ -104,7 +111,8 @@ public final class Connection implements ChatConnection {
         try {
             if (!closing && createSession()) {
                 reader.run();
-                endOfInput = !closing;  // the peer's end of input, a shutdown's, or a broken limit's
+                // The peer's end of input, a shutdown's, a broken limit's, or the last reply's linger.
+                endOfInput = !closing;
             }
         } catch (IOException e) {
             if (!closing) LOG.debug("{} {}: read failed: {}", name, remoteAddress, e.toString());
@@ -157,6 +165,7 @@ public final class Connection implements ChatConnection {
             closeNow(CloseReason.CLOSED);
         }
         awaitPump();
+        if (lingerSince != 0) reader.drain(LINGER_BYTES);  // the watchdog ends it after LINGER_NANOS
         closeNow(CloseReason.CLOSED);
         Watchdog.deregister(this);
         ChatSession s = session;
@@ -207,6 +216,21 @@ public final class Connection implements ChatConnection {
         }
     }
 
+    /**
+     * The pump reached the closeWhenDone marker and wrote everything before it: ends the output (FIN), and stops
+     * dispatching. The connection thread then drains unread input for a moment and closes, so a peer whose
+     * requests were left unread still gets the last reply instead of a reset.
+     */
+    void outputDone() {
+        closeReason.compareAndSet(null, CloseReason.CLOSE_WHEN_DONE);
+        lingerSince = System.nanoTime() | 1;
+        try {
+            transport.shutdownOutput();
+        } catch (IOException e) {
+            closeNow(CloseReason.CLOSE_WHEN_DONE);
+        }
+    }
+
     /** Closes now: no more dispatch, queued output dropped, transport closed, blocked threads woken. */
     public void closeNow() {
         closeNow(CloseReason.CLOSED);
@@ -228,6 +252,8 @@ public final class Connection implements ChatConnection {
 
     /** Called by the watchdog: closes the connection if one of its timeouts ran out. */
     void checkTimeouts(long now) {
+        long linger = lingerSince;
+        if (linger != 0 && now - linger > LINGER_NANOS && !closing) closeNow(CloseReason.CLOSE_WHEN_DONE);
         checkTimeout(reader.readSince(), options.idleTimeout(), now, CloseReason.IDLE_TIMEOUT);
         checkTimeout(reader.messageSince(), options.messageTimeout(), now, CloseReason.MESSAGE_TIMEOUT);
         checkTimeout(pump.writeSince(), options.writeTimeout(), now, CloseReason.WRITE_TIMEOUT);
@@ -274,7 +300,7 @@ public final class Connection implements ChatConnection {
     }
 
     boolean dispatching() {
-        return !closing && !inputEnded;
+        return !closing && !inputEnded && lingerSince == 0;
     }
 
     void dispatchCollect(byte[] data) {
@@ -352,6 +378,11 @@ public final class Connection implements ChatConnection {
 
     public String name() {
         return name;
+    }
+
+    /** Returns the number in the connection's thread names, unique in this JVM. */
+    public long id() {
+        return id;
     }
 
     public SocketAddress remoteAddress() {

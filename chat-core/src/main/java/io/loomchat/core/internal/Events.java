@@ -1,5 +1,6 @@
 package io.loomchat.core.internal;
 
+import java.net.InetSocketAddress;
 import jdk.jfr.Category;
 import jdk.jfr.DataAmount;
 import jdk.jfr.Description;
@@ -9,7 +10,8 @@ import jdk.jfr.Name;
 
 /**
  * JFR events for connections, so {@code jcmd PID JFR.start} shows them with no extra dependency. A disabled
- * event costs a field check.
+ * event costs a field check. Fields are numbers and short strings: JFR puts strings over 16 characters in a
+ * pool guarded by a monitor, which would pin the virtual thread committing the event.
  */
 final class Events {
     private Events() {
@@ -18,16 +20,18 @@ final class Events {
     static void opened(Connection connection) {
         ConnectionOpened event = new ConnectionOpened();
         if (!event.shouldCommit()) return;
-        event.connection = connection.name();
-        event.remoteAddress = String.valueOf(connection.remoteAddress());
+        event.connection = connection.id();
+        event.remoteHost = host(connection);
+        event.remotePort = port(connection);
         event.commit();
     }
 
     static void closed(Connection connection, CloseReason reason, long bytesIn, long bytesOut) {
         ConnectionClosed event = new ConnectionClosed();
         if (!event.shouldCommit()) return;
-        event.connection = connection.name();
-        event.remoteAddress = String.valueOf(connection.remoteAddress());
+        event.connection = connection.id();
+        event.remoteHost = host(connection);
+        event.remotePort = port(connection);
         event.reason = reason.name();
         event.bytesIn = bytesIn;
         event.bytesOut = bytesOut;
@@ -37,10 +41,19 @@ final class Events {
     static void slowConsumer(Connection connection, long queuedBytes) {
         SlowConsumerClosed event = new SlowConsumerClosed();
         if (!event.shouldCommit()) return;
-        event.connection = connection.name();
-        event.remoteAddress = String.valueOf(connection.remoteAddress());
+        event.connection = connection.id();
+        event.remoteHost = host(connection);
+        event.remotePort = port(connection);
         event.queuedBytes = queuedBytes;
         event.commit();
+    }
+
+    private static String host(Connection connection) {
+        return connection.remoteAddress() instanceof InetSocketAddress a ? a.getHostString() : null;
+    }
+
+    private static int port(Connection connection) {
+        return connection.remoteAddress() instanceof InetSocketAddress a ? a.getPort() : 0;
     }
 
     @Name("io.loomchat.ConnectionOpened")
@@ -48,8 +61,9 @@ final class Events {
     @Category("loomchat")
     @Description("A loomchat connection started")
     static final class ConnectionOpened extends Event {
-        @Label("Connection") String connection;
-        @Label("Remote Address") String remoteAddress;
+        @Label("Connection") long connection;
+        @Label("Remote Host") String remoteHost;
+        @Label("Remote Port") int remotePort;
     }
 
     @Name("io.loomchat.ConnectionClosed")
@@ -57,8 +71,9 @@ final class Events {
     @Category("loomchat")
     @Description("A loomchat connection ended, and why")
     static final class ConnectionClosed extends Event {
-        @Label("Connection") String connection;
-        @Label("Remote Address") String remoteAddress;
+        @Label("Connection") long connection;
+        @Label("Remote Host") String remoteHost;
+        @Label("Remote Port") int remotePort;
         @Label("Reason") String reason;
         @Label("Bytes In") @DataAmount long bytesIn;
         @Label("Bytes Out") @DataAmount long bytesOut;
@@ -69,8 +84,9 @@ final class Events {
     @Category("loomchat")
     @Description("A connection whose peer did not read its output within the write timeout was closed")
     static final class SlowConsumerClosed extends Event {
-        @Label("Connection") String connection;
-        @Label("Remote Address") String remoteAddress;
+        @Label("Connection") long connection;
+        @Label("Remote Host") String remoteHost;
+        @Label("Remote Port") int remotePort;
         @Label("Queued Bytes") @DataAmount long queuedBytes;
     }
 }

@@ -70,8 +70,13 @@ final class ProducerPump {
      * pushes then do not wake the pump, so pipelined replies leave in one write. Written by that thread only.
      */
     private volatile Thread holder;
-    /** Whether the holder queued something without waking the pump. Connection thread only. */
-    private boolean signalHeld;
+    /**
+     * Whether the holder queued work without waking the pump. Any other thread that queues more delivers the
+     * wake-up (it sees a non-empty queue and would otherwise assume the pump was woken). Written under lock.
+     */
+    private volatile boolean wakeupPending;
+    /** The pump of the connection whose thread is running, so it can release its hold before waiting anywhere. */
+    private static final ThreadLocal<ProducerPump> OWN = new ThreadLocal<>();
     /** True once the connection closed: the pump stops at the next item. */
     private volatile boolean stopped;
 
@@ -98,10 +103,16 @@ final class ProducerPump {
             if (queuedBytes > highWatermark) {
                 // The pump cannot wait for itself (a producer's error hook pushing, say).
                 if (!wait || Thread.currentThread() == pumpThread) return false;
-                if (holder == Thread.currentThread()) {
-                    holder = null;  // about to wait for the pump: it must be awake
-                    signalHeld = false;
-                    changed.signal();
+                if (holdsOwnPump()) {
+                    // Release the hold on our own replies before waiting, without holding this pump's lock
+                    // while taking our own pump's (two connections pushing to each other would deadlock).
+                    lock.unlock();
+                    try {
+                        OWN.get().holdWakeups(false);
+                    } finally {
+                        lock.lock();
+                    }
+                    if (closing) return false;
                 }
                 slowConsumer = !awaitDrained();
                 if (closing || slowConsumer) return false;
@@ -112,12 +123,20 @@ final class ProducerPump {
                 Segment segment = newSegment(length);
                 segment.tryAppend(data, offset, length);
                 enqueue(segment);
+            } else {
+                queued(false);
             }
             return true;
         } finally {
             lock.unlock();
             if (slowConsumer) connection.timedOut(CloseReason.WRITE_TIMEOUT, writeTimeoutNanos);
         }
+    }
+
+    /** Returns whether the calling thread is a connection thread holding its own pump's wake-up. */
+    private static boolean holdsOwnPump() {
+        ProducerPump own = OWN.get();
+        return own != null && own.holder == Thread.currentThread();
     }
 
     /** Waits until the queue next drains to the low watermark, or closes; returns false if the write timeout ran out. */
@@ -222,14 +241,24 @@ final class ProducerPump {
     }
 
     private void enqueue(Object item) {
-        if (producerFifo.isEmpty()) {
-            if (holder == Thread.currentThread()) {
-                signalHeld = true;
-            } else {
-                changed.signal();
-            }
-        }
+        boolean wasEmpty = producerFifo.isEmpty();
         producerFifo.addLast(item);
+        queued(wasEmpty);
+    }
+
+    /** After queueing, under lock: wakes the pump unless its own connection thread holds the wake-up. */
+    private void queued(boolean wasEmpty) {
+        if (holder == Thread.currentThread()) {
+            if (wasEmpty) wakeupPending = true;
+        } else if (wasEmpty || wakeupPending) {
+            wakeupPending = false;
+            changed.signal();
+        }
+    }
+
+    /** Marks the calling thread, a connection thread, as this pump's connection's own. */
+    void ownedByCurrentThread() {
+        OWN.set(this);
     }
 
     /**
@@ -242,15 +271,17 @@ final class ProducerPump {
             holder = Thread.currentThread();
         } else if (holder != null) {
             holder = null;
-            if (signalHeld) wakePump();
+            if (wakeupPending) wakePump();
         }
     }
 
     private void wakePump() {
-        signalHeld = false;
         lock.lock();
         try {
-            changed.signal();
+            if (wakeupPending) {
+                wakeupPending = false;
+                changed.signal();
+            }
         } finally {
             lock.unlock();
         }
@@ -275,7 +306,7 @@ final class ProducerPump {
                     flushBatch();
                 } else if (item == CLOSE_WHEN_DONE) {
                     flushBatch();
-                    connection.closeNow(CloseReason.CLOSE_WHEN_DONE);
+                    connection.outputDone();
                     return;
                 } else if (item instanceof Segment segment) {
                     // Pushes already gathered into this segment: one write, with any producer output before it.

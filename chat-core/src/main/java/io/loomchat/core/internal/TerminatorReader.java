@@ -35,6 +35,8 @@ final class TerminatorReader {
     /** Bytes collected under a delimiter since the last found terminator, for maxMessageSize. */
     private long messageBytes;
     private volatile boolean discardRequested;
+    /** True once a read returned end of stream. Connection thread only. */
+    private boolean atEnd;
     /** When the read in progress started (System.nanoTime), or 0 while dispatching: for the idle timeout. */
     private volatile long readSince;
     /** When an unfinished message under a delimiter began arriving, or 0: for the message timeout. */
@@ -81,11 +83,12 @@ final class TerminatorReader {
     }
 
     /**
-     * Reads and dispatches until end of stream (returns) or the connection closes (returns or throws).
+     * Reads and dispatches until end of stream (returns true), or until dispatching stops (returns false, or
+     * throws if the connection was closed meanwhile).
      *
      * @throws IOException when a read fails, including because the connection was closed meanwhile
      */
-    void run() throws IOException {
+    boolean run() throws IOException {
         while (connection.dispatching()) {
             if (discardRequested) {
                 // asynchat's discard_buffers empties ac_in_buffer: a request left over from the last dispatch of
@@ -100,11 +103,11 @@ final class TerminatorReader {
             }
             if (start == end && delimiter == null && remaining > buffer.length) {
                 // A large count and nothing buffered: read it straight into the array the session gets.
-                if (!readCountDirect()) return;
+                if (!readCountDirect()) return atEnd;
                 continue;
             }
             int n = read(buffer, end, buffer.length - end);
-            if (n < 0) return;
+            if (n < 0) return atEnd = true;
             end += n;
             bytesIn += n;
             handleRead();
@@ -114,6 +117,7 @@ final class TerminatorReader {
                 messageSince = System.nanoTime() | 1;
             }
         }
+        return false;
     }
 
     /** Reads, stamped for the idle timeout. */
@@ -136,7 +140,10 @@ final class TerminatorReader {
         int filled = 0;
         while (filled < data.length) {
             int n = read(data, filled, data.length - filled);
-            if (n < 0) break;
+            if (n < 0) {
+                atEnd = true;
+                break;
+            }
             filled += n;
             bytesIn += n;
         }
@@ -149,6 +156,22 @@ final class TerminatorReader {
             found();
         }
         return true;
+    }
+
+    /**
+     * Reads and drops input until end of stream, a failed read, or {@code limit} bytes: after the last reply, so
+     * that closing with unread input does not send a reset that could destroy that reply.
+     */
+    void drain(long limit) {
+        for (long drained = 0; !atEnd && drained < limit; ) {
+            try {
+                int n = read(buffer, 0, buffer.length);
+                if (n < 0) atEnd = true;
+                else drained += n;
+            } catch (IOException closed) {
+                return;
+            }
+        }
     }
 
     long readSince() {

@@ -22,4 +22,12 @@ public interface Transport extends Closeable {
     default void shutdownInput() throws IOException {
         close();
     }
+
+    /**
+     * Ends the output side only, after the last reply: the peer sees end of stream while its unread requests
+     * are drained, instead of a reset that could destroy the reply. Where the transport cannot, it closes.
+     */
+    default void shutdownOutput() throws IOException {
+        close();
+    }
 }

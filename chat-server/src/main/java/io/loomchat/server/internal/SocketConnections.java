@@ -34,6 +34,12 @@ public final class SocketConnections {
         }
 
         @Override
+        public void shutdownOutput() throws IOException {
+            if (socket instanceof SSLSocket) socket.close();
+            else socket.shutdownOutput();
+        }
+
+        @Override
         public void shutdownInput() throws IOException {
             // SSLSocket cannot half-close: it closes instead, and the drain is skipped.
             if (socket instanceof SSLSocket) socket.close();

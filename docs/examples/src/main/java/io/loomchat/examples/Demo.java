@@ -1,5 +1,6 @@
 package io.loomchat.examples;
 
+import io.loomchat.core.ChatOptions;
 import io.loomchat.core.SessionFactory;
 import io.loomchat.examples.chat.ChatRoom;
 import io.loomchat.examples.echo.EchoServer;
@@ -8,6 +9,7 @@ import io.loomchat.examples.resp.RespServer;
 import io.loomchat.examples.smtp.SmtpSink;
 import io.loomchat.server.ChatServer;
 import java.io.IOException;
+import java.time.Duration;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -21,6 +23,14 @@ import java.util.function.Function;
  * Ctrl-C (or SIGTERM) closes them gracefully: no new connections, open ones closed, sessions told.
  */
 public final class Demo {
+    /**
+     * A chat member who stops reading is closed after 5 seconds (the default is 30), so the room waits for it
+     * at most that long.
+     */
+    private static final ChatOptions DEMO_OPTIONS = ChatOptions.defaults().withWriteTimeout(Duration.ofSeconds(5));
+    /** Up to this machine's descriptor limit, so connection-scale benchmarks can open ~19,000 connections. */
+    private static final int MAX_CONNECTIONS = 20_000;
+
     private static final String USAGE = """
             usage: ./demo [NAME] [--port P] [--bind ADDRESS] [--mail-dir DIR] [--quiet] [--help]
 
@@ -100,6 +110,7 @@ public final class Demo {
             ChatServer server;
             try {
                 server = ChatServer.builder().bindAddress(options.bind()).port(port).backlog(4096)
+                        .options(DEMO_OPTIONS).maxConnections(MAX_CONNECTIONS)
                         .listen(new ConnectionLog(example.name(), example.factory().apply(options)));
             } catch (IOException e) {
                 throw new IOException(example.name() + ": cannot listen on " + options.bind().getHostAddress()

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.awaitility.Awaitility.await;
 
 import io.loomchat.examples.chat.ChatRoom;
+import io.loomchat.core.ChatOptions;
 import io.loomchat.server.ChatServer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -25,7 +26,9 @@ class ChatRoomTest {
 
     @BeforeEach
     void start() throws Exception {
-        server = Peer.server(room);
+        // A member who stops reading is closed after 2 s; until then, messages to it wait.
+        server = ChatServer.builder().bindAddress(InetAddress.getLoopbackAddress()).port(0)
+                .options(ChatOptions.defaults().withWriteTimeout(Duration.ofSeconds(2))).listen(room);
     }
 
     @AfterEach

@@ -9,8 +9,6 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.regex.Pattern;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A line-based chat room: each connection picks a nickname, and each line it sends goes to every other member.
@@ -19,16 +17,17 @@ import org.slf4j.LoggerFactory;
  * (1 to 20 letters, digits, {@code _} or {@code -}, not taken). After that, {@code /who} lists the members,
  * {@code /quit} leaves, and any other line is a message. Joins and leaves are announced to the others.
  *
- * <p>A message is pushed to the other members' channels from the sender's own thread, with
- * {@link ChatChannel#tryPush}, which never waits: a member that stops reading cannot stall the room. A member
- * whose output queue is full is dropped from the room rather than waited for.
+ * <p>A message is pushed to the other members' channels from the sender's own thread. {@link ChatChannel#push}
+ * waits while a member's output queue is over its high watermark, so a flood slows to the pace of the slowest
+ * member who reads, and nobody who reads loses a message. A member who stops reading altogether is closed by
+ * loomchat after the server's write timeout ({@code ChatOptions.withWriteTimeout}; the demo sets 5 seconds),
+ * and the room goes on without it: only messages sent meanwhile wait, once, for at most that long.
  *
  * {@snippet :
  * ChatServer server = ChatServer.listen(7000, new ChatRoom());
  * }
  */
 public final class ChatRoom implements SessionFactory {
-    private static final Logger LOG = LoggerFactory.getLogger(ChatRoom.class);
     private static final Pattern NICKNAME = Pattern.compile("[A-Za-z0-9_-]{1,20}");
 
     /** The members who chose a nickname, by nickname. */
@@ -44,14 +43,14 @@ public final class ChatRoom implements SessionFactory {
         return members.keySet().stream().sorted().toList();
     }
 
-    /** Sends {@code line} to every member but {@code sender}; never waits for any of them. */
+    /**
+     * Sends {@code line} to every member but {@code sender}. A push to a member who stopped reading waits at
+     * most the write timeout, after which loomchat closes that member (its closed() announces it left).
+     */
     private void broadcast(String sender, String line) {
         byte[] bytes = (line + "\r\n").getBytes(StandardCharsets.UTF_8);
         members.forEach((nickname, channel) -> {
-            if (nickname.equals(sender) || channel.tryPush(bytes) || !channel.isOpen()) return;
-            // Open but over its output limit: the member stopped reading. Drop it; its closed() says it left.
-            LOG.info("dropping {} ({}): not reading", nickname, channel.remoteAddress());
-            channel.close();
+            if (!nickname.equals(sender)) channel.push(bytes);
         });
     }
 
