@@ -44,6 +44,7 @@ class DescriptorExhaustionTest {
             try (Peer warmUp = new Peer(server.port())) {
                 warmUp.assertServed("classes-loaded");  // nothing left to load while descriptors are out
             }
+            assertEquals(1, server.stats().accepted());  // loads the stats classes now, for the same reason
             // Started first: starting a process needs descriptors for its pipes.
             Process client = new ProcessBuilder("python3", "-c", CLIENT, Integer.toString(server.port()))
                     .redirectError(ProcessBuilder.Redirect.INHERIT).start();
