@@ -1,0 +1,125 @@
+package io.loomchat.testkit.internal;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Runs fragmentations over TCP: a new connection each, every fragment one flushed write with TCP_NODELAY, then
+ * a half-close, then everything the server sends until it closes. A loomchat server closes a connection once
+ * it has written the output for input that ended, so every run ends the same way.
+ */
+public final class SocketRunner implements Runner {
+    private final String host;
+    private final int port;
+    private final Duration timeout;
+    private final Runnable afterRun;
+
+    /**
+     * Returns a runner against {@code host:port}; each run waits at most {@code timeout} for the server.
+     *
+     * @param afterRun runs after each run: waits until the server is done with it, where that can be known
+     */
+    public SocketRunner(String host, int port, Duration timeout, Runnable afterRun) {
+        this.host = host;
+        this.port = port;
+        this.timeout = timeout;
+        this.afterRun = afterRun;
+    }
+
+    @Override
+    public Outcome run(List<byte[]> fragments, boolean endInput) {
+        try {
+            return runOnce(fragments);
+        } finally {
+            afterRun.run();
+        }
+    }
+
+    private Outcome runOnce(List<byte[]> fragments) {
+        StringBuilder exchange = new StringBuilder();
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
+            socket.setTcpNoDelay(true);
+            write(socket, fragments, exchange);
+            StringBuilder result = new StringBuilder();
+            byte[] received = readToEnd(socket, result);
+            StringBuilder lines = new StringBuilder();
+            Transcript.appendLines(lines, "< ", received);
+            exchange.append(lines).append(result);
+            return new Outcome(lines.append(result).toString(), exchange.toString());
+        } catch (IOException e) {
+            String failure = "# cannot connect to " + describe() + ": " + e + "\n";
+            return new Outcome(failure, failure);
+        }
+    }
+
+    /** Writes each fragment and half-closes; a server that closed early makes the rest fail, which is noted. */
+    private static void write(Socket socket, List<byte[]> fragments, StringBuilder exchange) {
+        try {
+            OutputStream out = socket.getOutputStream();
+            for (byte[] fragment : fragments) {
+                Transcript.appendLine(exchange, "> ", fragment, 0, fragment.length);
+                out.write(fragment);
+                out.flush();
+            }
+            exchange.append(">EOF\n");
+            socket.shutdownOutput();
+        } catch (IOException e) {
+            exchange.append("# writing failed: ").append(e).append('\n');
+        }
+    }
+
+    /** Reads until the server closes or the timeout passes; says which in {@code ending}. */
+    private byte[] readToEnd(Socket socket, StringBuilder ending) throws IOException {
+        ByteArrayOutputStream received = new ByteArrayOutputStream();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        InputStream in = socket.getInputStream();
+        byte[] buffer = new byte[8192];
+        while (true) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                ending.append("# no end of stream within ").append(Durations.text(timeout)).append('\n');
+                break;
+            }
+            socket.setSoTimeout((int) Math.max(1, left / 1_000_000));
+            int n;
+            try {
+                n = in.read(buffer);
+            } catch (SocketTimeoutException e) {
+                continue;
+            } catch (IOException e) {
+                ending.append("# reading failed: ").append(e.getMessage()).append('\n');
+                break;
+            }
+            if (n < 0) {
+                ending.append("<EOF\n");
+                break;
+            }
+            received.write(buffer, 0, n);
+        }
+        return received.toByteArray();
+    }
+
+    @Override
+    public boolean endsInput(boolean requested) {
+        return true;
+    }
+
+    @Override
+    public String describe() {
+        return "over TCP to " + host + ":" + port;
+    }
+
+    @Override
+    public String reproduce() {
+        return "To reproduce, replay this transcript with Conversation.connect(\"" + host + "\", port)"
+                + ".replay(transcript) (each > line is one write; TCP may still merge them):";
+    }
+}
