@@ -2,12 +2,13 @@ package io.loomchat.testkit;
 
 import io.loomchat.core.ChatOptions;
 import io.loomchat.core.SessionFactory;
-import io.loomchat.server.ChatServer;
 import io.loomchat.testkit.internal.Candidates;
 import io.loomchat.testkit.internal.Durations;
 import io.loomchat.testkit.internal.FragmentationProof;
 import io.loomchat.testkit.internal.InMemoryConnection;
 import io.loomchat.testkit.internal.MemoryRunner;
+import io.loomchat.testkit.internal.PacedServer;
+import io.loomchat.testkit.internal.Pacings;
 import io.loomchat.testkit.internal.Runner;
 import io.loomchat.testkit.internal.SessionPeer;
 import io.loomchat.testkit.internal.SessionTracker;
@@ -43,10 +44,14 @@ import java.util.function.Consumer;
  * no split can be removed), the exchange under it and as written, and a transcript that reproduces it.
  *
  * <p>{@link #of} runs every fragmentation in memory, where each fragment is exactly one read of the session,
- * then a bounded number (whole, 24 single splits, 4 random, one byte per write up to 512 bytes) over TCP to a
- * {@link ChatServer} on 127.0.0.1, each fragment one flushed write with TCP_NODELAY, the output half-closed at
- * the end. The session's output must be a function of its input: a session that pushes from other threads or
- * on a timer is not for this proof.
+ * then a bounded number (whole, 24 single split points, 4 random, one byte per read up to 512 bytes) over TCP on
+ * 127.0.0.1: each fragment one flushed write with TCP_NODELAY, written only once the session's connection has
+ * read the one before (otherwise TCP would merge them), and the output half-closed at the end. Against a server
+ * the proof does not run ({@link #overSocket}) it can only write fragments 1 ms apart, which TCP may merge.
+ *
+ * <p>The session's output must be a function of its input: a session that pushes from other threads or on a
+ * timer is not for this proof. Sessions may share state (a chat room): each run starts after the sessions of
+ * the one before have been told they closed.
  */
 public final class Fragmentation {
     /** The seed of random splits unless {@link #seed} says otherwise, so a failure repeats run after run. */
@@ -63,6 +68,7 @@ public final class Fragmentation {
     private final String host;
     private final int port;
     private ChatOptions options = ChatOptions.defaults();
+    private boolean inMemory = true;
     private boolean overTcp = true;
     private long seed = DEFAULT_SEED;
     private int randomRuns = 32;
@@ -101,7 +107,15 @@ public final class Fragmentation {
     /** Skips the runs over TCP, for a session whose test must not open sockets. */
     public Fragmentation inMemoryOnly() {
         if (factory == null) throw new IllegalStateException("inMemoryOnly() of a proof over a socket");
+        this.inMemory = true;
         this.overTcp = false;
+        return this;
+    }
+
+    /** Skips the runs in memory, for a session that needs a socket (one that uses its peer's address, say). */
+    public Fragmentation overTcpOnly() {
+        this.inMemory = false;
+        this.overTcp = true;
         return this;
     }
 
@@ -141,19 +155,10 @@ public final class Fragmentation {
     public void replay(Consumer<Conversation> conversation) {
         Objects.requireNonNull(conversation, "conversation");
         if (factory == null) {
-            prove(conversation, host, port, () -> { });
+            prove(conversation, host, port, Pacings.timed());
             return;
         }
-        TranscriptLog log;
-        try (Conversation client = new Conversation(new SessionPeer(
-                InMemoryConnection.start(options, factory, timeout), "an in-memory session"))) {
-            conversation.accept(client.timeout(timeout));
-            log = client.log();
-        }
-        Candidates.Budget memory = new Candidates.Budget(MEMORY_SINGLE_SPLITS, MEMORY_BYTEWISE, randomRuns,
-                MEMORY_SHRINK_RUNS);
-        new FragmentationProof(new MemoryRunner(options, factory, timeout), memory, seed)
-                .verify(log.sends(), log.shutDown());
+        if (inMemory) proveInMemory(conversation);
         if (overTcp) proveOverServer(conversation);
     }
 
@@ -179,41 +184,40 @@ public final class Fragmentation {
         replay(client -> client.replay(text, source));
     }
 
+    private void proveInMemory(Consumer<Conversation> conversation) {
+        TranscriptLog log;
+        try (Conversation client = new Conversation(new SessionPeer(
+                InMemoryConnection.start(options, factory, timeout), "an in-memory session"))) {
+            conversation.accept(client.timeout(timeout));
+            log = client.log();
+        }
+        Candidates.Budget memory = new Candidates.Budget(MEMORY_SINGLE_SPLITS, MEMORY_BYTEWISE, randomRuns,
+                MEMORY_SHRINK_RUNS);
+        new FragmentationProof(new MemoryRunner(options, factory, timeout), memory, seed)
+                .verify(log.sends(), log.shutDown());
+    }
+
     private void proveOverServer(Consumer<Conversation> conversation) {
         SessionTracker tracker = new SessionTracker();
-        try (ChatServer server = ChatServer.builder().bindAddress(InetAddress.getLoopbackAddress())
-                .options(options).listen(tracker.wrap(factory))) {
-            // Each run starts once the session of the one before has been told it closed: sessions that share
-            // state (a chat room's members) then see the same state in every run.
+        try (PacedServer server = PacedServer.start(options, tracker.wrap(factory))) {
             prove(conversation, InetAddress.getLoopbackAddress().getHostAddress(), server.port(),
-                    () -> awaitNoSession(tracker));
+                    Pacings.exact(server, tracker, timeout));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start a server on 127.0.0.1: " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot listen on 127.0.0.1: " + e.getMessage(), e);
         }
     }
 
-    private void awaitNoSession(SessionTracker tracker) {
-        try {
-            if (!tracker.awaitOpen(0, System.nanoTime() + timeout.toNanos())) {
-                throw new AssertionError("the server's sessions did not close within " + Durations.text(timeout)
-                        + " after a run: " + tracker.open());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted while waiting for the server's sessions to close", e);
-        }
-    }
-
-    private void prove(Consumer<Conversation> conversation, String host, int port, Runnable afterRun) {
+    private void prove(Consumer<Conversation> conversation, String host, int port, SocketRunner.Pacing pacing) {
         TranscriptLog log;
+        pacing.beforeRun();
         try (Conversation client = Conversation.connect(host, port)) {
             conversation.accept(client.timeout(timeout));
             log = client.log();
         }
-        afterRun.run();
+        pacing.afterRun();
         Candidates.Budget tcp = new Candidates.Budget(SOCKET_SINGLE_SPLITS, SOCKET_BYTEWISE,
                 Math.min(randomRuns, SOCKET_RANDOM_RUNS), SOCKET_SHRINK_RUNS);
-        Runner runner = new SocketRunner(host, port, timeout, afterRun);
+        Runner runner = new SocketRunner(host, port, timeout, pacing);
         new FragmentationProof(runner, tcp, seed).verify(log.sends(), log.shutDown());
     }
 }

@@ -84,7 +84,8 @@ public final class FragmentationProof {
         Splits splits = smallest.splits();
         StringBuilder sb = new StringBuilder();
         sb.append("Fragmentation changes what the session does (").append(runner.describe()).append(", ")
-                .append(input.length).append(" client bytes, ").append(tried).append(" fragmentations tried).\n");
+                .append(input.length).append(" client bytes, ").append(tried)
+                .append(tried == 1 ? " fragmentation" : " fragmentations").append(" tried).\n");
         sb.append("Smallest fragmentation found that changes it: ").append(splits.describe());
         sb.append(" (").append(splits == smallest.found() ? smallest.found().origin()
                 : "made smaller from " + smallest.found().describe() + ", " + smallest.found().origin()).append(")\n");

@@ -19,26 +19,38 @@ public final class SocketRunner implements Runner {
     private final String host;
     private final int port;
     private final Duration timeout;
-    private final Runnable afterRun;
+    private final Pacing pacing;
 
-    /**
-     * Returns a runner against {@code host:port}; each run waits at most {@code timeout} for the server.
-     *
-     * @param afterRun runs after each run: waits until the server is done with it, where that can be known
-     */
-    public SocketRunner(String host, int port, Duration timeout, Runnable afterRun) {
+    /** When the next fragment may be written, and what is done around each run. */
+    public interface Pacing {
+        /** Returns whether each fragment is known to be read on its own, as {@link PacedServer} makes sure. */
+        boolean exact();
+
+        /** Called before a run connects. */
+        void beforeRun();
+
+        /** Called after a fragment was written, {@code total} bytes in all; returns when the next may go. */
+        void written(long total, long deadline) throws InterruptedException;
+
+        /** Called after a run: returns once the server is done with it, where that can be known. */
+        void afterRun();
+    }
+
+    /** Returns a runner against {@code host:port}; each run waits at most {@code timeout} for the server. */
+    public SocketRunner(String host, int port, Duration timeout, Pacing pacing) {
         this.host = host;
         this.port = port;
         this.timeout = timeout;
-        this.afterRun = afterRun;
+        this.pacing = pacing;
     }
 
     @Override
     public Outcome run(List<byte[]> fragments, boolean endInput) {
+        pacing.beforeRun();
         try {
             return runOnce(fragments);
         } finally {
-            afterRun.run();
+            pacing.afterRun();
         }
     }
 
@@ -61,18 +73,25 @@ public final class SocketRunner implements Runner {
     }
 
     /** Writes each fragment and half-closes; a server that closed early makes the rest fail, which is noted. */
-    private static void write(Socket socket, List<byte[]> fragments, StringBuilder exchange) {
+    private void write(Socket socket, List<byte[]> fragments, StringBuilder exchange) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long total = 0;
         try {
             OutputStream out = socket.getOutputStream();
             for (byte[] fragment : fragments) {
                 Transcript.appendLine(exchange, "> ", fragment, 0, fragment.length);
                 out.write(fragment);
                 out.flush();
+                total += fragment.length;
+                pacing.written(total, deadline);
             }
             exchange.append(">EOF\n");
             socket.shutdownOutput();
         } catch (IOException e) {
             exchange.append("# writing failed: ").append(e).append('\n');
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            exchange.append("# interrupted while writing\n");
         }
     }
 
@@ -114,12 +133,17 @@ public final class SocketRunner implements Runner {
 
     @Override
     public String describe() {
-        return "over TCP to " + host + ":" + port;
+        return "over TCP to " + host + ":" + port + (pacing.exact() ? ", each fragment read on its own"
+                : ", fragments written 1 ms apart");
     }
 
     @Override
     public String reproduce() {
+        if (pacing.exact()) {
+            return "To reproduce, replay this transcript with SessionHarness.start(factory).conversation()"
+                    + ".replay(transcript), where each > line is one read (or over TCP, where writes may merge):";
+        }
         return "To reproduce, replay this transcript with Conversation.connect(\"" + host + "\", port)"
-                + ".replay(transcript) (each > line is one write; TCP may still merge them):";
+                + ".replay(transcript) (each > line is one write; TCP may merge them):";
     }
 }

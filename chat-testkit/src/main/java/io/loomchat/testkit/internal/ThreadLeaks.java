@@ -27,8 +27,9 @@ import java.util.regex.Pattern;
  * JUnit's ({@code junit-*}, such as the timeout watcher it starts on the first {@code @Timeout}).
  */
 public final class ThreadLeaks {
-    private static final Pattern THREAD = Pattern.compile(
-            "\"tid\":\\s*\"(\\d+)\"[^{}\\[]*?\"name\":\\s*\"((?:[^\"\\\\]|\\\\.)*)\"[^{}\\[]*?\"stack\":\\s*\\[([^\\]]*)\\]");
+    private static final Pattern TID = Pattern.compile("\"tid\":\\s*\"(\\d+)\"");
+    private static final Pattern NAME = Pattern.compile("\"name\":\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
+    private static final Pattern STACK = Pattern.compile("\"stack\":\\s*\\[([^\\]]*)\\]");
     private static final Pattern FRAME = Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"");
     /** How often a virtual thread that is still there is looked for again: nothing signals its end. */
     private static final long RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
@@ -114,14 +115,23 @@ public final class ThreadLeaks {
         }
     }
 
+    /** Reads the threads of a JSON thread dump: each entry's id, then its name and stack before the next id. */
     private static Map<String, String> parse(String json) {
         Map<String, String> threads = new LinkedHashMap<>();
-        Matcher thread = THREAD.matcher(json);
-        while (thread.find()) {
-            StringBuilder sb = new StringBuilder("virtual thread \"").append(unescape(thread.group(2))).append('"');
-            Matcher frame = FRAME.matcher(thread.group(3));
+        Matcher tid = TID.matcher(json);
+        boolean found = tid.find();
+        while (found) {
+            String id = tid.group(1);
+            int start = tid.end();
+            found = tid.find();
+            String entry = json.substring(start, found ? tid.start() : json.length());
+            Matcher name = NAME.matcher(entry);
+            if (!name.find()) continue;
+            StringBuilder sb = new StringBuilder("virtual thread \"").append(unescape(name.group(1))).append('"');
+            Matcher stack = STACK.matcher(entry);
+            Matcher frame = FRAME.matcher(stack.find() ? stack.group(1) : "");
             for (int i = 0; i < MAX_FRAMES && frame.find(); i++) sb.append("\n\tat ").append(unescape(frame.group(1)));
-            threads.put(thread.group(1), sb.toString());
+            threads.put(id, sb.toString());
         }
         return threads;
     }
