@@ -228,8 +228,10 @@ public final class Conversation implements AutoCloseable {
         for (Transcript.Step step : steps) {
             String where = source + " line " + step.line();
             switch (step) {
-                case Transcript.Step.Send send -> exchange.send(send.data(), where + " (> " + shorten(send.data()) + ")");
-                case Transcript.Step.Expect expect -> exchange.expect(expect.data(), where + " (< " + shorten(expect.data()) + ")");
+                case Transcript.Step.Send send ->
+                        exchange.send(send.data(), where + " (> " + shorten(send.data()) + ")");
+                case Transcript.Step.Expect expect ->
+                        exchange.expect(expect.data(), where + " (< " + shorten(expect.data()) + ")");
                 case Transcript.Step.Shutdown shutdown -> exchange.shutdownOutput(where + " (>EOF)");
                 case Transcript.Step.ExpectEof eof -> exchange.expectEof(where + " (<EOF)");
             }

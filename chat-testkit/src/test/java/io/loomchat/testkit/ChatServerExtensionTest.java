@@ -298,8 +298,8 @@ class ChatServerExtensionTest {
 
     @Test
     void fixturesDoNotRunOnTheirOwn() {
-        EngineExecutionResults results = EngineTestKit.engine("junit-jupiter").selectors(selectClass(PinsAndChecks.class))
-                .execute();
+        EngineExecutionResults results = EngineTestKit.engine("junit-jupiter")
+                .selectors(selectClass(PinsAndChecks.class)).execute();
         assertEquals(0, results.testEvents().started().count());
         assertFalse(results.containerEvents().skipped().list().isEmpty());
     }

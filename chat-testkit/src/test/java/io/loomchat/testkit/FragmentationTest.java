@@ -37,7 +37,7 @@ class FragmentationTest {
                   < h\\r\\n
                   > ello\\r\\n
                   < ello\\r\\n
-                As written (1 read (whole)):
+                As written (1 read):
                   > hello\\r\\n
                   < hello\\r\\n
                 To reproduce, replay this transcript with SessionHarness.start(factory).conversation().replay(\
@@ -75,7 +75,7 @@ class FragmentationTest {
                         """));
         assertTrue(e.getMessage().startsWith("""
                 Fragmentation changes what the session does (in memory, 10 client bytes, 1 fragmentation tried).
-                Smallest fragmentation found that changes it: 1 read (whole) (whole)
+                Smallest fragmentation found that changes it: 1 read (whole)
                 With it (> one read each, < what came back):
                   > one\\r\\ntwo\\r\\n
                   < one\\r\\n
@@ -91,7 +91,16 @@ class FragmentationTest {
         String message = e.getMessage();
         assertTrue(message.contains("\nSmallest fragmentation found that changes it: 3 reads, split at bytes "),
                 message);
-        assertTrue(message.contains("random (seed 99, run "), message);
+        assertTrue(message.contains("(random splits, seed 99, run "), message);
+    }
+
+    @Test
+    void shrinksOneBytePerReadToTheFewestReadsThatStillBreakIt() {
+        AssertionError e = assertThrows(AssertionError.class, () -> Fragmentation.of(ThreePiecesBreakIt::new)
+                .inMemoryOnly().randomRuns(0).replay(client -> client.send("abcdef\r\n").expect("abcdef\r\n")));
+        assertTrue(e.getMessage().contains("\nSmallest fragmentation found that changes it: 3 reads, split at bytes "
+                + "4, 5 (one byte per read, made smaller from 8 reads, split at bytes 1, 2, 3, 4, 5, 6, 7)\n"),
+                e.getMessage());
     }
 
     @Test

@@ -73,7 +73,7 @@ public final class Candidates {
             TreeSet<Integer> points = new TreeSet<>();
             while (points.size() < count) points.add(1 + random.nextInt(length - 1));
             out.add(new Splits(points.stream().mapToInt(Integer::intValue).toArray(),
-                    "random (seed " + seed + ", run " + run + ")"));
+                    "random splits, seed " + seed + ", run " + run));
         }
     }
 }

@@ -160,7 +160,9 @@ public final class Exchange implements AutoCloseable {
             log.eof();
             return;
         }
-        if (pendingLength + n > pending.length) pending = Arrays.copyOf(pending, Math.max(pendingLength + n, 2 * pending.length));
+        if (pendingLength + n > pending.length) {
+            pending = Arrays.copyOf(pending, Math.max(pendingLength + n, 2 * pending.length));
+        }
         System.arraycopy(chunk, 0, pending, pendingLength, n);
         pendingLength += n;
         log.received(chunk, n);
@@ -192,7 +194,8 @@ public final class Exchange implements AutoCloseable {
         sb.append(what).append(" failed (step ").append(step).append(", talking to ").append(peer.describe())
                 .append("): ").append(reason).append('\n');
         sb.append("  expected: ").append(expected).append('\n');
-        sb.append("  received: ").append(pendingLength == 0 ? "nothing" : Escapes.quote(Arrays.copyOf(pending, pendingLength)));
+        sb.append("  received: ")
+                .append(pendingLength == 0 ? "nothing" : Escapes.quote(Arrays.copyOf(pending, pendingLength)));
         sb.append(eof ? ", then end of stream\n" : "\n");
         sb.append("transcript so far (> sent, < received):\n").append(Transcript.indent(log.render()));
         String diagnostics = peer.diagnostics();

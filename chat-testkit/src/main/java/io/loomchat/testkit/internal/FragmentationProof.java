@@ -63,7 +63,7 @@ public final class FragmentationProof {
             int from = 0;
             while (from < current.points().length && runs < budget.maxShrinkRuns()) {
                 int to = Math.min(from + group, current.points().length);
-                Splits smaller = current.without(from, to, "made smaller from " + failing.origin());
+                Splits smaller = current.without(from, to, failing.origin());
                 runs++;
                 Runner.Outcome smallerOutcome = runner.run(smaller.fragments(input), endInput);
                 if (!smallerOutcome.result().equals(reference.result())) {
@@ -87,13 +87,18 @@ public final class FragmentationProof {
                 .append(input.length).append(" client bytes, ").append(tried)
                 .append(tried == 1 ? " fragmentation" : " fragmentations").append(" tried).\n");
         sb.append("Smallest fragmentation found that changes it: ").append(splits.describe());
-        sb.append(" (").append(splits == smallest.found() ? smallest.found().origin()
-                : "made smaller from " + smallest.found().describe() + ", " + smallest.found().origin()).append(")\n");
-        sb.append("With it (> one read each, < what came back):\n").append(Transcript.indent(smallest.outcome().exchange()));
-        sb.append("As written (").append(asWritten.describe()).append("):\n").append(Transcript.indent(reference.exchange()));
+        Splits found = smallest.found();
+        sb.append(" (").append(splits == found ? found.origin()
+                : found.origin() + ", made smaller from " + found.describe()).append(")\n");
+        sb.append("With it (> one read each, < what came back):\n")
+                .append(Transcript.indent(smallest.outcome().exchange()));
+        sb.append("As written (").append(asWritten.describe()).append("):\n")
+                .append(Transcript.indent(reference.exchange()));
         sb.append(runner.reproduce()).append('\n');
         StringBuilder reproducer = new StringBuilder();
-        for (byte[] fragment : splits.fragments(input)) Transcript.appendLine(reproducer, "> ", fragment, 0, fragment.length);
+        for (byte[] fragment : splits.fragments(input)) {
+            Transcript.appendLine(reproducer, "> ", fragment, 0, fragment.length);
+        }
         if (runner.endsInput(endInput)) reproducer.append(">EOF\n");
         reproducer.append(reference.result());
         return sb.append(Transcript.indent(reproducer.toString())).toString();

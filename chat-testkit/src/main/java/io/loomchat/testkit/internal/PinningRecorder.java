@@ -62,7 +62,9 @@ public final class PinningRecorder {
     private static String describe(RecordedEvent event) {
         StringBuilder sb = new StringBuilder();
         String thread = event.getThread() == null ? "a virtual thread" : event.getThread().getJavaName();
-        sb.append(thread).append(" was pinned for ").append(event.getDuration().toNanos() / 1000).append(" µs");
+        long micros = event.getDuration().toNanos() / 1000;
+        sb.append(thread).append(" was pinned for ")
+                .append(micros < 1000 ? micros + " µs" : String.format("%.1f ms", micros / 1000.0));
         if (event.getStackTrace() != null) {
             int shown = 0;
             for (RecordedFrame frame : event.getStackTrace().getFrames()) {

@@ -12,7 +12,7 @@ import java.util.stream.IntStream;
  * order, each within {@code 1..length-1}; and where it came from, for the report.
  *
  * @param points the split offsets, ascending, without duplicates
- * @param origin how it was made: {@code "whole"}, {@code "one byte per read"}, {@code "random (seed 7, run 3)"}
+ * @param origin how it was made: {@code "whole"}, {@code "one byte per read"}, {@code "random splits, seed 7, run 3"}
  */
 public record Splits(int[] points, String origin) {
     /** Split lists longer than this are shortened when printed. */
@@ -70,9 +70,9 @@ public record Splits(int[] points, String origin) {
         return Arrays.equals(points, other.points);
     }
 
-    /** Describes it: {@code "2 reads, split at byte 3"}, {@code "1 read (whole)"}. */
+    /** Describes it: {@code "2 reads, split at byte 3"}, {@code "1 read"}. */
     public String describe() {
-        if (points.length == 0) return "1 read (whole)";
+        if (points.length == 0) return "1 read";
         String list = Arrays.stream(points).limit(MAX_PRINTED).mapToObj(Integer::toString)
                 .collect(Collectors.joining(", "));
         if (points.length > MAX_PRINTED) list += ", ... (" + (points.length - MAX_PRINTED) + " more)";

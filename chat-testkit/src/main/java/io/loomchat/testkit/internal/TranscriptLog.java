@@ -76,7 +76,9 @@ public final class TranscriptLog {
                 case SENT -> Transcript.appendLine(sb, "> ", event.data, 0, event.data.length);
                 case RECEIVED -> {
                     ByteArrayOutputStream merged = new ByteArrayOutputStream();
-                    while (i < events.size() && events.get(i).kind == Kind.RECEIVED) merged.writeBytes(events.get(i++).data);
+                    while (i < events.size() && events.get(i).kind == Kind.RECEIVED) {
+                        merged.writeBytes(events.get(i++).data);
+                    }
                     Transcript.appendLines(sb, "< ", merged.toByteArray());
                     continue;
                 }

@@ -53,9 +53,11 @@ public final class ChatRoom implements SessionFactory {
             line.reset();
             if (name == null) {
                 name = text;
-                channel.push("hello " + name + ", " + members.size() + " here\r\n");
+                int others = members.size();
                 broadcast(channel, "* " + name + " joined\r\n");
+                // A member before the reply: whoever hears "hello" may count on being in the room.
                 members.put(channel, name);
+                channel.push("hello " + name + ", " + others + " here\r\n");
             } else if (text.equals("/quit")) {
                 channel.push("bye " + name + "\r\n");
                 channel.closeWhenDone();

@@ -36,7 +36,8 @@ class InMemoryConnectionTest {
             AssertionError e = assertThrows(AssertionError.class, () -> connection.feed(bytes("x\n")));
             assertTrue(e.getMessage().startsWith("the session is still busy PT0.2S after feeding \"x\\n\"; its "
                     + "connection thread loomchat-conn-"), e.getMessage());
-            assertTrue(e.getMessage().contains("at java.base/java.util.concurrent.CountDownLatch.await"), e.getMessage());
+            assertTrue(e.getMessage().contains("at java.base/java.util.concurrent.CountDownLatch.await"),
+                    e.getMessage());
             assertTrue(e.getMessage().contains("InMemoryConnectionTest$1.foundTerminator"), e.getMessage());
         } finally {
             release.countDown();

@@ -36,9 +36,11 @@ class TranscriptTest {
                 <EOF
                 """, "t");
         assertEquals(4, steps.size());
-        assertEquals("HELO me\\r\\n", Escapes.escape(assertInstanceOf(Transcript.Step.Send.class, steps.get(0)).data()));
+        Transcript.Step.Send send = assertInstanceOf(Transcript.Step.Send.class, steps.get(0));
+        assertEquals("HELO me\\r\\n", Escapes.escape(send.data()));
         assertEquals(2, steps.get(0).line());
-        assertEquals("250 hi\\r\\n", Escapes.escape(assertInstanceOf(Transcript.Step.Expect.class, steps.get(1)).data()));
+        Transcript.Step.Expect expect = assertInstanceOf(Transcript.Step.Expect.class, steps.get(1));
+        assertEquals("250 hi\\r\\n", Escapes.escape(expect.data()));
         assertEquals(4, steps.get(1).line());
         assertInstanceOf(Transcript.Step.Shutdown.class, steps.get(2));
         assertInstanceOf(Transcript.Step.ExpectEof.class, steps.get(3));
