@@ -59,6 +59,8 @@ public final class ChatServerExtension
     private Duration leakTimeout = Conversation.DEFAULT_TIMEOUT;
     private volatile ChatServer server;
     private boolean serverPerClass;
+    /** The test classes running with a server per class: the outer one and any @Nested within it. */
+    private int classDepth;
     private volatile TestScope test;
 
     private ChatServerExtension(SessionFactory factory) {
@@ -119,7 +121,8 @@ public final class ChatServerExtension
      * Waits until exactly {@code count} of the server's sessions are open: created by the factory and not yet
      * closed. Returns at once if they are.
      *
-     * @throws AssertionError naming the open sessions, if the count is not reached within 5 seconds
+     * @throws AssertionError naming the open sessions, if the count is not reached within the
+     *                        {@linkplain #leakTimeout leak timeout} (5 seconds unless set)
      */
     public void awaitSessions(int count) {
         if (count < 0) throw new IllegalArgumentException("count < 0: " + count);
@@ -136,13 +139,16 @@ public final class ChatServerExtension
 
     @Override
     public void beforeAll(ExtensionContext context) throws IOException {
-        serverPerClass = true;
-        start();
+        // A @Nested class inherits the extension and calls this again: one server serves them all.
+        if (classDepth++ == 0) {
+            serverPerClass = true;
+            start();
+        }
     }
 
     @Override
     public void afterAll(ExtensionContext context) {
-        stop();
+        if (--classDepth == 0) stop();
     }
 
     @Override

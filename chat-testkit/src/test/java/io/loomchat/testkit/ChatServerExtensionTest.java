@@ -3,6 +3,7 @@ package io.loomchat.testkit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
@@ -60,6 +62,15 @@ class ChatServerExtensionTest {
         bob.close();
         server.awaitSessions(1);
         alice.send("still here\r\n").expect("still here\r\n");
+    }
+
+    @Nested
+    class InANestedClass {
+        @Test
+        void theServerOfTheOuterClassServesItToo(ChatServer chatServer, Conversation client) {
+            assertSame(server.server(), chatServer);
+            client.send("nested\r\n").expect("nested\r\n");
+        }
     }
 
     @Test
