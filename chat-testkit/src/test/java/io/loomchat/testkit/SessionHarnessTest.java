@@ -157,6 +157,32 @@ class SessionHarnessTest {
     }
 
     @Test
+    void aConversationFailingBecauseTheSessionFailedShowsTheSessionsError() {
+        try (Conversation client = SessionHarness.start(channel -> {
+            channel.setTerminator("\r\n");
+            return new ChatSession() {
+                @Override public void collectIncomingData(byte[] data) { }
+
+                @Override public void foundTerminator() { throw new IllegalStateException("unknown command"); }
+            };
+        }).conversation()) {
+            AssertionError e = assertThrows(AssertionError.class,
+                    () -> client.send("HELO\r\n").expectLine("250 hello"));
+            assertTrue(e.getMessage().startsWith("""
+                    expectLine("250 hello") failed (step 2, talking to an in-memory session): the peer closed the \
+                    connection
+                      expected: a line "250 hello" ending "\\r\\n"
+                      received: nothing, then end of stream
+                    transcript so far (> sent, < received):
+                      > HELO\\r\\n
+                      <EOF
+                    the session's handleError was called with:
+                      java.lang.IllegalStateException: unknown command
+                      \tat io.loomchat.testkit.SessionHarnessTest$"""), e.getMessage());
+        }
+    }
+
+    @Test
     void transcriptShowsEachReadAndWhatItCaused() {
         try (SessionHarness harness = SessionHarness.start(Echo::new)) {
             harness.feed("one\r\ntw").feed("o\r\n");

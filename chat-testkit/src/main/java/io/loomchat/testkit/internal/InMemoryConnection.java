@@ -103,8 +103,8 @@ public final class InMemoryConnection implements AutoCloseable {
             // Dropped if the session asked to close: the pump then closes the connection at its marker instead.
             connection.channel().pushWithProducer(pipes.barrier());
             if (!pipes.awaitBarrier(before, deadline)) {
-                throw new AssertionError("the pump has not written the session's output " + timeout
-                        + " after " + what + ": is a producer blocked in more()?");
+                throw new AssertionError("the pump has not written the session's output "
+                        + Durations.text(timeout) + " after " + what + ": is a producer blocked in more()?");
             }
             if (pipes.outputClosed()) awaitEnded(deadline, what);
         } catch (InterruptedException e) {
@@ -128,8 +128,8 @@ public final class InMemoryConnection implements AutoCloseable {
 
     private AssertionError busy(String what) {
         Thread thread = connectionThread;
-        StringBuilder sb = new StringBuilder("the session is still busy ").append(timeout).append(" after ")
-                .append(what);
+        StringBuilder sb = new StringBuilder("the session is still busy ").append(Durations.text(timeout))
+                .append(" after ").append(what);
         if (thread != null && thread.isAlive()) {
             sb.append("; its connection thread ").append(thread.getName()).append(" is at:");
             for (StackTraceElement frame : thread.getStackTrace()) sb.append("\n\tat ").append(frame);

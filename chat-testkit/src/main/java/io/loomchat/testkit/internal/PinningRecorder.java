@@ -14,7 +14,7 @@ import jdk.jfr.consumer.RecordingFile;
 
 /**
  * Records JFR's {@code jdk.VirtualThreadPinned} events, with no duration threshold, while a test runs: each is
- * a virtual thread that blocked while pinned to its carrier.
+ * a virtual thread that blocked while pinned to its carrier. Events with only JDK code on the stack are left out.
  */
 public final class PinningRecorder {
     private static final String EVENT = "jdk.VirtualThreadPinned";
@@ -48,7 +48,7 @@ public final class PinningRecorder {
             recording.dump(file);
             List<String> events = new ArrayList<>();
             for (RecordedEvent event : RecordingFile.readAllEvents(file)) {
-                if (event.getEventType().getName().equals(EVENT)) events.add(describe(event));
+                if (event.getEventType().getName().equals(EVENT) && !jdkOnly(event)) events.add(describe(event));
             }
             return events;
         } catch (IOException e) {
@@ -57,6 +57,21 @@ public final class PinningRecorder {
             recording.close();
             if (file != null) file.toFile().delete();
         }
+    }
+
+    /**
+     * Returns whether only JDK code was running: the JDK's own virtual threads (the I/O pollers of JDK 22+ pin
+     * briefly when they start), not something a test can change.
+     */
+    private static boolean jdkOnly(RecordedEvent event) {
+        if (event.getStackTrace() == null) return false;
+        for (RecordedFrame frame : event.getStackTrace().getFrames()) {
+            String type = frame.getMethod().getType().getName();
+            boolean jdk = type.startsWith("java.") || type.startsWith("javax.") || type.startsWith("jdk.")
+                    || type.startsWith("sun.") || type.startsWith("com.sun.");
+            if (!jdk) return false;
+        }
+        return true;
     }
 
     private static String describe(RecordedEvent event) {

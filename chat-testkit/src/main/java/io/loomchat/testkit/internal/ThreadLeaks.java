@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
  * virtual threads from the JDK's thread dump ({@code HotSpotDiagnosticMXBean.dumpThreads}, JDK 21+), which is
  * the only place that lists them.
  *
- * <p>Not counted: the JDK's own threads (outside the {@code main} thread group, or JFR's), pool workers
+ * <p>Not counted: the JDK's own threads (outside the {@code main} thread group, JFR's, and virtual threads that
+ * run JDK code only, such as the I/O pollers that JDK 22+ starts on first use), pool workers
  * ({@link ForkJoinWorkerThread}: the carriers of virtual threads and the common pool), which a pool keeps, and
  * JUnit's ({@code junit-*}, such as the timeout watcher it starts on the first {@code @Timeout}).
  */
@@ -116,7 +117,7 @@ public final class ThreadLeaks {
     }
 
     /** Reads the threads of a JSON thread dump: each entry's id, then its name and stack before the next id. */
-    private static Map<String, String> parse(String json) {
+    static Map<String, String> parse(String json) {
         Map<String, String> threads = new LinkedHashMap<>();
         Matcher tid = TID.matcher(json);
         boolean found = tid.find();
@@ -129,11 +130,24 @@ public final class ThreadLeaks {
             if (!name.find()) continue;
             StringBuilder sb = new StringBuilder("virtual thread \"").append(unescape(name.group(1))).append('"');
             Matcher stack = STACK.matcher(entry);
+            List<String> frames = new ArrayList<>();
             Matcher frame = FRAME.matcher(stack.find() ? stack.group(1) : "");
-            for (int i = 0; i < MAX_FRAMES && frame.find(); i++) sb.append("\n\tat ").append(unescape(frame.group(1)));
+            while (frame.find()) frames.add(unescape(frame.group(1)));
+            // The JDK's own virtual threads (the pollers of JDK 22+) run JDK code only.
+            if (!frames.isEmpty() && frames.stream().allMatch(ThreadLeaks::jdkFrame)) continue;
+            for (int i = 0; i < Math.min(MAX_FRAMES, frames.size()); i++) sb.append("\n\tat ").append(frames.get(i));
             threads.put(id, sb.toString());
         }
         return threads;
+    }
+
+    /** Returns whether a dumped frame ({@code java.base/java.lang.Thread.run(Thread.java:1474)}) is the JDK's. */
+    private static boolean jdkFrame(String frame) {
+        int slash = frame.indexOf('/');
+        int paren = frame.indexOf('(');
+        if (slash < 0 || (paren >= 0 && slash > paren)) return false;
+        String module = frame.substring(0, slash);
+        return module.startsWith("java.") || module.startsWith("jdk.");
     }
 
     private static String unescape(String json) {

@@ -34,7 +34,7 @@ class InMemoryConnectionTest {
         }, Duration.ofMillis(200));
         try {
             AssertionError e = assertThrows(AssertionError.class, () -> connection.feed(bytes("x\n")));
-            assertTrue(e.getMessage().startsWith("the session is still busy PT0.2S after feeding \"x\\n\"; its "
+            assertTrue(e.getMessage().startsWith("the session is still busy 200 ms after feeding \"x\\n\"; its "
                     + "connection thread loomchat-conn-"), e.getMessage());
             assertTrue(e.getMessage().contains("at java.base/java.util.concurrent.CountDownLatch.await"),
                     e.getMessage());
