@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.loomchat.core.ChatSession;
 import io.loomchat.core.Producers;
+import io.loomchat.core.SessionFactory;
 import io.loomchat.core.Terminator;
 import io.loomchat.testkit.examples.Echo;
 import io.loomchat.testkit.examples.LengthPrefixed;
@@ -140,14 +141,7 @@ class SessionHarnessTest {
 
     @Test
     void anErrorOfTheSessionIsKeptAndClosesTheConnection() {
-        try (SessionHarness harness = SessionHarness.start(channel -> {
-            channel.setTerminator("\r\n");
-            return new ChatSession() {
-                @Override public void collectIncomingData(byte[] data) { }
-
-                @Override public void foundTerminator() { throw new IllegalStateException("boom"); }
-            };
-        })) {
+        try (SessionHarness harness = SessionHarness.start(failingOnEachLine("boom"))) {
             harness.feed("x\r\n");
             assertTrue(harness.isClosed());
             assertEquals("boom", assertInstanceOf(IllegalStateException.class, harness.errors().get(0)).getMessage());
@@ -158,14 +152,7 @@ class SessionHarnessTest {
 
     @Test
     void aConversationFailingBecauseTheSessionFailedShowsTheSessionsError() {
-        try (Conversation client = SessionHarness.start(channel -> {
-            channel.setTerminator("\r\n");
-            return new ChatSession() {
-                @Override public void collectIncomingData(byte[] data) { }
-
-                @Override public void foundTerminator() { throw new IllegalStateException("unknown command"); }
-            };
-        }).conversation()) {
+        try (Conversation client = SessionHarness.start(failingOnEachLine("unknown command")).conversation()) {
             AssertionError e = assertThrows(AssertionError.class,
                     () -> client.send("HELO\r\n").expectLine("250 hello"));
             assertTrue(e.getMessage().startsWith("""
@@ -180,6 +167,18 @@ class SessionHarnessTest {
                       java.lang.IllegalStateException: unknown command
                       \tat io.loomchat.testkit.SessionHarnessTest$"""), e.getMessage());
         }
+    }
+
+    /** A session that throws {@code IllegalStateException(message)} at the end of each line. */
+    private static SessionFactory failingOnEachLine(String message) {
+        return channel -> {
+            channel.setTerminator("\r\n");
+            return new ChatSession() {
+                @Override public void collectIncomingData(byte[] data) { }
+
+                @Override public void foundTerminator() { throw new IllegalStateException(message); }
+            };
+        };
     }
 
     @Test
