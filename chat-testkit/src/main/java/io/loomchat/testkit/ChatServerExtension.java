@@ -38,10 +38,11 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * }
  * }
  *
- * <p>Test methods (and lifecycle methods) may declare parameters of these types: {@link Conversation}, a new
- * client of the server; {@link SessionHarness}, a session of the same factory in memory; {@link ChatServer};
- * and {@link InetSocketAddress}, the server's loopback address and port. Conversations and harnesses, and
- * those from {@link #connect()}, are closed after the test.
+ * <p>Test methods, and {@code @BeforeEach} and {@code @AfterEach} methods, may declare parameters of these
+ * types: {@link Conversation}, a new client of the server; {@link SessionHarness}, a session of the same
+ * factory in memory; {@link ChatServer}; and {@link InetSocketAddress}, the server's loopback address and port.
+ * Conversations and harnesses, and those from {@link #connect()}, are closed after the test. ({@code @BeforeAll}
+ * methods of a class with a server per class may take the last two.)
  *
  * <p>After each test the extension waits (up to 5 seconds, or {@link #leakTimeout}) for the server's sessions
  * to close and for the threads the test started to end, then fails the test naming each session and thread

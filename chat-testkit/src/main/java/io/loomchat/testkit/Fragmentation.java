@@ -39,8 +39,8 @@ import java.util.function.Consumer;
  *         .send("bye\r\n").expect("bye\r\n"));
  * }
  *
- * <p>The conversation runs once as written, so its own expectations are checked; then only its sent bytes are
- * replayed. A failure is an {@link AssertionError} that shows the smallest fragmentation found (one from which
+ * <p>The conversation runs once as written (once in memory and once over TCP), so its own expectations are
+ * checked; then only its sent bytes are replayed. A failure is an {@link AssertionError} that shows the smallest fragmentation found (one from which
  * no split can be removed), the exchange under it and as written, and a transcript that reproduces it.
  *
  * <p>{@link #of} runs every fragmentation in memory, where each fragment is exactly one read of the session,
@@ -207,17 +207,17 @@ public final class Fragmentation {
         }
     }
 
-    private void prove(Consumer<Conversation> conversation, String host, int port, SocketRunner.Pacing pacing) {
+    private void prove(Consumer<Conversation> conversation, String toHost, int toPort, SocketRunner.Pacing pacing) {
         TranscriptLog log;
         pacing.beforeRun();
-        try (Conversation client = Conversation.connect(host, port)) {
+        try (Conversation client = Conversation.connect(toHost, toPort)) {
             conversation.accept(client.timeout(timeout));
             log = client.log();
         }
         pacing.afterRun();
         Candidates.Budget tcp = new Candidates.Budget(SOCKET_SINGLE_SPLITS, SOCKET_BYTEWISE,
                 Math.min(randomRuns, SOCKET_RANDOM_RUNS), SOCKET_SHRINK_RUNS);
-        Runner runner = new SocketRunner(host, port, timeout, pacing);
+        Runner runner = new SocketRunner(toHost, toPort, timeout, pacing);
         new FragmentationProof(runner, tcp, seed).verify(log.sends(), log.shutDown());
     }
 }

@@ -58,11 +58,25 @@ public final class PacedServer implements AutoCloseable {
 
     private void acceptLoop() {
         while (!listener.isClosed()) {
+            Socket socket;
             try {
-                serve(listener.accept());
+                socket = listener.accept();
             } catch (IOException e) {
-                // Closed: the loop ends. Anything else fails the run that connected, which the proof reports.
+                continue; // Closed: the loop ends. Anything else fails the run that connected, which reports it.
             }
+            try {
+                serve(socket);
+            } catch (IOException e) {
+                close(socket);
+            }
+        }
+    }
+
+    private static void close(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // Already failing: the run that connected sees its connection end.
         }
     }
 
