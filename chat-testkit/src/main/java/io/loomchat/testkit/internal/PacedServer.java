@@ -62,7 +62,8 @@ public final class PacedServer implements AutoCloseable {
             try {
                 socket = listener.accept();
             } catch (IOException e) {
-                continue; // Closed: the loop ends. Anything else fails the run that connected, which reports it.
+                // Closed, or broken (out of descriptors): either way the runs still to come fail and say so.
+                return;
             }
             try {
                 serve(socket);
