@@ -24,7 +24,7 @@ import java.util.Objects;
  *     harness.feed("hel");                       // half a line: nothing yet
  *     assertEquals("", harness.takeOutput());
  *     harness.feed("lo\r\n");
- *     assertEquals("hello\r\n", harness.takeOutput());
+ *     assertEquals("> hel\n> lo\\r\\n\n< hello\\r\\n\n", harness.transcript());
  *     assertEquals(Terminator.delimiter("\r\n"), harness.terminator());
  * }
  * }

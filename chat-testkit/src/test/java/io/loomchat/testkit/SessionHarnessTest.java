@@ -102,7 +102,11 @@ class SessionHarnessTest {
             assertEquals(Terminator.count(3), harness.terminator());
             harness.feed("llo");
             assertEquals(Terminator.delimiter("\r\n"), harness.terminator());
-            assertEquals("got 5 bytes: hello\\r\\n", Escapes.escape(harness.takeOutput()));
+            assertEquals("""
+                    > SEND 5\\r\\nhe
+                    > llo
+                    < got 5 bytes: hello\\r\\n
+                    """, harness.transcript());
         }
     }
 
