@@ -54,7 +54,12 @@ public final class SocketConnections {
     public static Connection create(Socket socket, ChatOptions options, SessionFactory factory)
             throws IOException {
         socket.setTcpNoDelay(true);
-        return new Connection(socket.getInputStream(), socket.getOutputStream(), new SocketTransport(socket),
+        return new Connection(socket.getInputStream(), socket.getOutputStream(), transport(socket),
                 socket.getRemoteSocketAddress(), options, factory);
+    }
+
+    /** Returns {@code socket} as a connection's transport: half-closes for drains, TLS handshake on open. */
+    public static Transport transport(Socket socket) {
+        return new SocketTransport(socket);
     }
 }

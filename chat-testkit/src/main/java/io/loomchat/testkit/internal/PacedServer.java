@@ -3,6 +3,7 @@ package io.loomchat.testkit.internal;
 import io.loomchat.core.ChatOptions;
 import io.loomchat.core.SessionFactory;
 import io.loomchat.core.internal.Connection;
+import io.loomchat.server.internal.SocketConnections;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -84,7 +85,7 @@ public final class PacedServer implements AutoCloseable {
     private void serve(Socket socket) throws IOException {
         socket.setTcpNoDelay(true);
         PacedInput input = new PacedInput(socket.getInputStream());
-        Connection connection = new Connection(input, socket.getOutputStream(), socket,
+        Connection connection = new Connection(input, socket.getOutputStream(), SocketConnections.transport(socket),
                 socket.getRemoteSocketAddress(), options, factory);
         connection.onEnd(() -> connections.remove(connection));
         connections.add(connection);
