@@ -27,6 +27,8 @@ final class ProducerPump {
             return "CLOSE_WHEN_DONE";
         }
     };
+    /** The first size of a segment. */
+    private static final int MIN_SEGMENT = 256;
     /** Segments grow to this size at most; a larger push gets a segment of its own. */
     private static final int MAX_SEGMENT = 64 * 1024;
 
@@ -60,7 +62,7 @@ final class ProducerPump {
     private int batchLength;
     /** True when bytes were written to {@code out} since its last flush. Pump thread only. */
     private boolean unflushed;
-    /** A written segment kept for reuse, so a steady request/response stream allocates nothing here. */
+    /** A written segment kept for reuse while output flows; dropped when the pump goes idle. */
     private Segment spare;
     /** True from closeWhenDone or close on: nothing more is queued. Guarded by lock. */
     private boolean closing;
@@ -293,7 +295,8 @@ final class ProducerPump {
             spare = null;
             return segment;
         }
-        return new Segment(Math.max(length, outBufferSize));
+        // Small first: a reply is often a few bytes, and a burst grows the segment (up to 64 KiB) as it comes.
+        return new Segment(Math.max(length, MIN_SEGMENT));
     }
 
     /** Runs on the pump thread until the connection closes. */
@@ -330,6 +333,7 @@ final class ProducerPump {
         try {
             while (producerFifo.isEmpty()) {
                 if (stopped || batchLength > 0 || unflushed) return null;
+                spare = null;  // an idle connection keeps no output buffer
                 changed.await();
             }
             return producerFifo.pollFirst();
