@@ -442,7 +442,9 @@ final class ProducerPump {
             int needed = length + count;
             if (needed > bytes.length) {
                 if (length > 0 && needed > MAX_SEGMENT) return false;
-                bytes = java.util.Arrays.copyOf(bytes, Math.max(needed, Math.min(bytes.length * 2, MAX_SEGMENT)));
+                // Quadruple, not double: a burst of large replies grows a segment once or twice, not at every
+                // push, and each growth copies everything appended so far.
+                bytes = java.util.Arrays.copyOf(bytes, Math.max(needed, Math.min(bytes.length * 4, MAX_SEGMENT)));
             }
             System.arraycopy(data, offset, bytes, length, count);
             length = needed;

@@ -41,6 +41,9 @@ public final class RespServer implements SessionFactory {
     private static final byte[] OK = ascii("+OK\r\n");
     private static final byte[] PONG = ascii("+PONG\r\n");
     private static final byte[] NIL = ascii("$-1\r\n");
+    private static final byte[] CRLF = ascii("\r\n");
+    private static final byte[] NO_REPLY = new byte[0];
+    private static final Terminator LINE = Terminator.delimiter("\n");
     private static final Pattern SPACES = Pattern.compile("[ \t]+");
     private static final Pattern INTEGER = Pattern.compile("-?[0-9]{1,19}");
 
@@ -62,53 +65,86 @@ public final class RespServer implements SessionFactory {
     /** One connection: reads requests and pushes a reply to each, in order. */
     private final class Client implements ChatSession {
         private final ChatChannel channel;
+        /** The current line when it arrives in more than one piece; most lines arrive whole, in {@link #piece}. */
         private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+        private byte[] piece;
         private final List<byte[]> arguments = new ArrayList<>();
         /** Bulk strings still to read for the current array; 0 when the next line starts a request. */
         private int pending;
-        /** The bulk string being read under a count terminator, with its trailing CRLF; null when reading lines. */
-        private byte[] bulk;
+        /** What the count terminator is reading: a bulk string's value, then the CRLF after it; or lines. */
+        private Reading reading = Reading.LINES;
+        /** The bulk string being read: its length, and the array it is gathered in (the collected one if whole). */
         private int bulkLength;
+        private byte[] bulk;
+        private int filled;
+        private boolean badCrlf;
         private boolean closing;
 
         Client(ChatChannel channel) {
             this.channel = channel;
-            channel.setTerminator("\n");
+            channel.setTerminator(LINE);
         }
 
         @Override
         public void collectIncomingData(byte[] data) {
             if (closing) return;
-            if (bulk == null) {
-                line.writeBytes(data);
-            } else {
-                System.arraycopy(data, 0, bulk, bulkLength, data.length); // the count terminator bounds data
-                bulkLength += data.length;
+            switch (reading) {
+                case LINES -> appendLine(data);
+                case VALUE -> {
+                    // The count terminator bounds data. A value that arrives in one piece is kept as it is: no copy.
+                    if (filled == 0 && data.length == bulkLength) {
+                        bulk = data;
+                    } else {
+                        if (bulk == null) bulk = new byte[bulkLength];
+                        System.arraycopy(data, 0, bulk, filled, data.length);
+                    }
+                    filled += data.length;
+                }
+                case CRLF -> {
+                    for (byte b : data) badCrlf |= b != CRLF[filled++];
+                }
             }
+        }
+
+        private void appendLine(byte[] data) {
+            if (piece == null && line.size() == 0) {
+                piece = data;
+                return;
+            }
+            if (piece != null) line.writeBytes(piece);
+            piece = null;
+            line.writeBytes(data);
         }
 
         @Override
         public void foundTerminator() {
             if (closing) return;
-            if (bulk != null) {
-                endBulk();
-                return;
-            }
-            String text = line.toString(StandardCharsets.ISO_8859_1);
-            line.reset();
-            if (text.endsWith("\r")) text = text.substring(0, text.length() - 1);
-            if (pending > 0) {
-                startBulk(text);
-            } else if (text.startsWith("*")) {
-                startArray(text);
-            } else if (!text.isBlank()) {
-                // An inline command, as typed into nc: split at spaces (Redis also handles quotes; this does not).
-                execute(Arrays.stream(SPACES.split(text.strip())).map(RespServer::ascii).toList());
+            switch (reading) {
+                case VALUE -> startCrlf();
+                case CRLF -> endBulk();
+                case LINES -> {
+                    byte[] text = piece != null ? piece : line.toByteArray();
+                    piece = null;
+                    line.reset();
+                    int end = text.length > 0 && text[text.length - 1] == '\r' ? text.length - 1 : text.length;
+                    if (pending > 0) {
+                        startBulk(text, end);
+                    } else if (end > 0 && text[0] == '*') {
+                        startArray(text, end);
+                    } else {
+                        // An inline command, as typed into nc: split at spaces (Redis also handles quotes; this does
+                        // not).
+                        String command = new String(text, 0, end, StandardCharsets.ISO_8859_1).strip();
+                        if (!command.isEmpty()) {
+                            execute(Arrays.stream(SPACES.split(command)).map(RespServer::ascii).toList());
+                        }
+                    }
+                }
             }
         }
 
-        private void startArray(String header) {
-            int count = parseLength(header.substring(1), MAX_ARRAY_LENGTH);
+        private void startArray(byte[] header, int end) {
+            int count = parseLength(header, end, MAX_ARRAY_LENGTH);
             if (count < -1) {
                 protocolError("invalid multibulk length");
             } else {
@@ -116,31 +152,48 @@ public final class RespServer implements SessionFactory {
             }
         }
 
-        private void startBulk(String header) {
-            int length = header.startsWith("$") ? parseLength(header.substring(1), MAX_BULK_LENGTH) : -2;
-            if (!header.startsWith("$")) {
-                protocolError("expected '$', got '" + (header.isEmpty() ? "" : header.substring(0, 1)) + "'");
-            } else if (length < 0) {
+        private void startBulk(byte[] header, int end) {
+            if (end == 0 || header[0] != '$') {
+                protocolError("expected '$', got '" + (end == 0 ? "" : (char) (header[0] & 0xff)) + "'");
+                return;
+            }
+            int length = parseLength(header, end, MAX_BULK_LENGTH);
+            if (length < 0) {
                 protocolError("invalid bulk length");
+                return;
+            }
+            bulkLength = length;
+            bulk = null;
+            filled = 0;
+            if (length == 0) {
+                startCrlf(); // a count of 0 would collect everything, as in asynchat: go straight to the CRLF
             } else {
-                bulk = new byte[length + 2];
-                bulkLength = 0;
-                channel.setTerminator(length + 2L);
+                reading = Reading.VALUE;
+                channel.setTerminator(length);
             }
         }
 
+        /** The value is read: read the two bytes after it, which must be CRLF, with a count of its own. */
+        private void startCrlf() {
+            if (bulk == null) bulk = new byte[0];
+            filled = 0;
+            badCrlf = false;
+            reading = Reading.CRLF;
+            channel.setTerminator(CRLF.length);
+        }
+
         private void endBulk() {
-            byte[] data = bulk;
-            bulk = null;
-            channel.setTerminator("\n");
-            if (data[data.length - 2] != '\r' || data[data.length - 1] != '\n') {
+            if (badCrlf) {
                 protocolError("bulk string not followed by CRLF");
                 return;
             }
-            arguments.add(Arrays.copyOf(data, data.length - 2));
+            arguments.add(bulk);
+            bulk = null;
+            reading = Reading.LINES;
+            channel.setTerminator(LINE);
             if (--pending == 0) {
-                execute(List.copyOf(arguments));
-                arguments.clear();
+                execute(arguments);
+                arguments.clear(); // execute keeps the values, never the list
             }
         }
 
@@ -160,9 +213,9 @@ public final class RespServer implements SessionFactory {
             String command = text(args.get(0)).toLowerCase(Locale.ROOT);
             int n = args.size();
             byte[] reply = switch (command) {
-                case "ping" -> n == 1 ? PONG : n == 2 ? bulk(args.get(1)) : arityError(command);
-                case "echo" -> n == 2 ? bulk(args.get(1)) : arityError(command);
-                case "get" -> n == 2 ? bulk(get(text(args.get(1)))) : arityError(command);
+                case "ping" -> n == 1 ? PONG : n == 2 ? pushBulk(args.get(1)) : arityError(command);
+                case "echo" -> n == 2 ? pushBulk(args.get(1)) : arityError(command);
+                case "get" -> n == 2 ? pushBulk(get(text(args.get(1)))) : arityError(command);
                 case "set" -> n >= 3 ? set(args) : arityError(command);
                 case "del" -> n >= 2 ? integer(delete(args)) : arityError(command);
                 case "exists" -> n >= 2 ? integer(args.stream().skip(1).filter(k -> get(text(k)) != null).count())
@@ -177,11 +230,26 @@ public final class RespServer implements SessionFactory {
             };
             if (reply == null) {
                 closeAfter(OK);
-            } else {
+            } else if (reply.length > 0) {
                 channel.push(reply);
             }
         }
+
+        /**
+         * Pushes a bulk string reply in three pieces, header, value and CRLF, and returns an empty reply: push
+         * copies each piece into the output queue, so the value is never copied into a reply array first.
+         */
+        private byte[] pushBulk(byte[] data) {
+            if (data == null) return NIL;
+            channel.push(lengthLine('$', data.length));
+            channel.push(data);
+            channel.push(CRLF);
+            return NO_REPLY;
+        }
     }
+
+    /** What a connection's terminator is reading. */
+    private enum Reading { LINES, VALUE, CRLF }
 
     private byte[] get(String key) {
         Value value = store.get(key);
@@ -261,17 +329,29 @@ public final class RespServer implements SessionFactory {
         return Long.parseLong(digits);
     }
 
-    /** Returns the length in a {@code *N} or {@code $N} header, or -2 if it is not a number in -1..max. */
-    private static int parseLength(String digits, int max) {
-        if (digits.equals("-1")) return -1;
-        if (digits.isEmpty() || digits.length() > 10) return -2;
+    /** Returns the length in a {@code *N} or {@code $N} header line, or -2 if it is not a number in -1..max. */
+    private static int parseLength(byte[] header, int end, int max) {
+        if (end == 3 && header[1] == '-' && header[2] == '1') return -1;
+        if (end < 2 || end > 11) return -2;
         long length = 0;
-        for (int i = 0; i < digits.length(); i++) {
-            char c = digits.charAt(i);
-            if (c < '0' || c > '9') return -2;
-            length = length * 10 + (c - '0');
+        for (int i = 1; i < end; i++) {
+            int digit = header[i] - '0';
+            if (digit < 0 || digit > 9) return -2;
+            length = length * 10 + digit;
         }
         return length <= max ? (int) length : -2;
+    }
+
+    /** Returns {@code type}, {@code n} in decimal and CRLF, as in {@code $5\r\n}, without making a String. */
+    private static byte[] lengthLine(char type, int n) {
+        int digits = 1;
+        for (int rest = n; rest >= 10; rest /= 10) digits++;
+        byte[] line = new byte[digits + 3];
+        line[0] = (byte) type;
+        for (int i = digits, rest = n; i > 0; i--, rest /= 10) line[i] = (byte) ('0' + rest % 10);
+        line[digits + 1] = '\r';
+        line[digits + 2] = '\n';
+        return line;
     }
 
     private static String text(byte[] bytes) {
