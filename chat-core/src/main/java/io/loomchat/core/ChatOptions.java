@@ -19,6 +19,8 @@ import java.util.Objects;
  */
 public final class ChatOptions {
     private static final ChatOptions DEFAULTS = new ChatOptions();
+    /** The longest timeout: about 27 years, well inside what nanoseconds in a long can hold. */
+    private static final Duration MAX_TIMEOUT = Duration.ofDays(10_000);
 
     private int inBufferSize = 4096;
     private int outBufferSize = 4096;
@@ -142,7 +144,7 @@ public final class ChatOptions {
     /**
      * Returns these options with another idle timeout; {@link Duration#ZERO} for none.
      *
-     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws IllegalArgumentException if {@code timeout} is negative or over 10,000 days
      */
     public ChatOptions withIdleTimeout(Duration timeout) {
         ChatOptions o = copy();
@@ -153,7 +155,7 @@ public final class ChatOptions {
     /**
      * Returns these options with another message timeout; {@link Duration#ZERO} for none.
      *
-     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws IllegalArgumentException if {@code timeout} is negative or over 10,000 days
      */
     public ChatOptions withMessageTimeout(Duration timeout) {
         ChatOptions o = copy();
@@ -164,7 +166,7 @@ public final class ChatOptions {
     /**
      * Returns these options with another write timeout; {@link Duration#ZERO} for none.
      *
-     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws IllegalArgumentException if {@code timeout} is negative or over 10,000 days
      */
     public ChatOptions withWriteTimeout(Duration timeout) {
         ChatOptions o = copy();
@@ -195,6 +197,10 @@ public final class ChatOptions {
     private static Duration notNegative(Duration value, String name) {
         if (Objects.requireNonNull(value, name).isNegative()) {
             throw new IllegalArgumentException(name + " < 0: " + value);
+        }
+        // Timeouts are kept in nanoseconds, which a longer duration would overflow; 0 means never.
+        if (value.compareTo(MAX_TIMEOUT) > 0) {
+            throw new IllegalArgumentException(name + " > " + MAX_TIMEOUT.toDays() + " days (use 0 for never): " + value);
         }
         return value;
     }

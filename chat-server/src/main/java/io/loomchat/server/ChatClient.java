@@ -72,8 +72,8 @@ public final class ChatClient {
         Socket socket = new Socket();
         try {
             socket.connect(new InetSocketAddress(host, port), Math.toIntExact(connectTimeout.toMillis()));
-            if (sslContext != null) socket = tls(socket, host, port);
-            Connection connection = SocketConnections.create(socket, options, factory);
+            Socket layered = sslContext == null ? socket : tls(socket, host, port);
+            Connection connection = SocketConnections.create(layered, socket, options, factory);
             connection.start();
             return connection;
         } catch (IOException | RuntimeException e) {

@@ -54,6 +54,8 @@ public final class Connection implements ChatConnection {
     private volatile boolean inputEnded;
     /** True once a graceful shutdown ended the input: the session hears serverClosing(). */
     private volatile boolean shuttingDown;
+    /** True once a timeout's close was handed to a thread of its own: the watchdog does not fire twice. */
+    private volatile boolean timingOut;
     /** A limit the watchdog found broken, for the session's error hook on the connection thread. */
     private volatile ChatLimitException brokenLimit;
     private volatile ChatSession session;
@@ -86,7 +88,10 @@ public final class Connection implements ChatConnection {
 
     /** Starts the connection thread, which starts the pump thread. */
     public void start() {
-        connectionThread = Thread.ofVirtual().name(name).start(this::run);
+        // Assigned before it starts, so a close() from the new thread (or any other) always sees it.
+        Thread thread = Thread.ofVirtual().name(name).unstarted(this::run);
+        connectionThread = thread;
+        thread.start();
     }
 
     /** Returns whether the calling thread is one of this connection's own: its session or a producer calls. */
@@ -107,7 +112,9 @@ public final class Connection implements ChatConnection {
             LOG.info("{} {}: could not open the connection: {}", name, remoteAddress, e.toString());
             closeNow(CloseReason.PEER_RESET);
         }
-        pumpThread = Thread.ofVirtual().name(name.replace("-conn-", "-pump-")).start(this::runPump);
+        Thread pump = Thread.ofVirtual().name(name.replace("-conn-", "-pump-")).unstarted(this::runPump);
+        pumpThread = pump;
+        pump.start();  // a pump closed before it began sees it is stopped and ends at once
         try {
             if (!closing && createSession()) {
                 reader.run();
@@ -169,7 +176,9 @@ public final class Connection implements ChatConnection {
         closeNow(CloseReason.CLOSED);
         Watchdog.deregister(this);
         ChatSession s = session;
-        if (s != null && limit != null && !endOfInput) sessionFailed(limit);
+        // A limit that tripped during the drain (a write timeout), or that closed the connection outright.
+        ChatLimitException late = brokenLimit;
+        if (s != null && late != null && (late != limit || !endOfInput)) sessionFailed(late);
         if (s != null) {
             try {
                 s.closed();
@@ -205,14 +214,16 @@ public final class Connection implements ChatConnection {
         closing = true;
         pump.stop();
         if (transportClosed.compareAndSet(false, true)) {
+            // Interrupt first: a pump blocked in a write or a producer lets go (on a virtual thread, an
+            // interrupted socket write fails at once); closing an SSLSocket would otherwise wait for that
+            // write's lock, for as long as the peer does not read.
+            Thread pt = pumpThread;
+            if (pt != null && pt != Thread.currentThread()) pt.interrupt();
             try {
                 transport.close();
             } catch (IOException e) {
                 LOG.debug("{} {}: close failed: {}", name, remoteAddress, e.toString());
             }
-            Thread pt = pumpThread;
-            // Wakes a producer blocked in more(); the pump thread never interrupts itself.
-            if (pt != null && pt != Thread.currentThread()) pt.interrupt();
         }
     }
 
@@ -252,16 +263,35 @@ public final class Connection implements ChatConnection {
 
     /** Called by the watchdog: closes the connection if one of its timeouts ran out. */
     void checkTimeouts(long now) {
+        if (closing || timingOut) return;
         long linger = lingerSince;
-        if (linger != 0 && now - linger > LINGER_NANOS && !closing) closeNow(CloseReason.CLOSE_WHEN_DONE);
-        checkTimeout(reader.readSince(), options.idleTimeout(), now, CloseReason.IDLE_TIMEOUT);
+        if (linger != 0) {
+            // After the last reply only the linger counts: the connection is closing anyway.
+            if (now - linger > LINGER_NANOS) closeAside(() -> closeNow(CloseReason.CLOSE_WHEN_DONE));
+            return;
+        }
+        if (inputEnded) return;
+        // Idle means nothing read and nothing written: a long download keeps the connection busy.
+        long idleSince = Math.max(reader.readSince(), pump.lastWrite());
+        if (pump.writeSince() == 0 && reader.readSince() != 0) {
+            checkTimeout(idleSince, options.idleTimeout(), now, CloseReason.IDLE_TIMEOUT);
+        }
         checkTimeout(reader.messageSince(), options.messageTimeout(), now, CloseReason.MESSAGE_TIMEOUT);
         checkTimeout(pump.writeSince(), options.writeTimeout(), now, CloseReason.WRITE_TIMEOUT);
     }
 
     private void checkTimeout(long since, Duration timeout, long now, CloseReason reason) {
         long limit = timeout.toNanos();
-        if (since != 0 && limit > 0 && now - since > limit && !closing) timedOut(reason, limit);
+        if (since != 0 && limit > 0 && now - since > limit && !closing && !timingOut) timedOut(reason, limit);
+    }
+
+    /**
+     * Closes on a virtual thread of its own: closing a TLS socket can wait for a blocked write, and the watchdog
+     * that calls this serves every connection of the JVM.
+     */
+    private void closeAside(Runnable close) {
+        timingOut = true;
+        Thread.ofVirtual().name(name + "-timeout").start(close);
     }
 
     /**
@@ -270,6 +300,7 @@ public final class Connection implements ChatConnection {
      * broken limit.
      */
     void timedOut(CloseReason reason, long timeoutNanos) {
+        if (closing || inputEnded) return;  // already ending
         long millis = Duration.ofNanos(timeoutNanos).toMillis();
         ChatLimitException error = switch (reason) {
             case IDLE_TIMEOUT -> new ChatLimitException("idleTimeout", millis, remoteAddress,
@@ -279,20 +310,21 @@ public final class Connection implements ChatConnection {
             default -> new ChatLimitException("writeTimeout", millis, remoteAddress,
                     "did not read its output for " + millis + " ms");
         };
-        if (closing || inputEnded) return;  // already ending: the watchdog ticks on until it has
         closeReason.compareAndSet(null, reason);
         brokenLimit = error;
         if (reason == CloseReason.WRITE_TIMEOUT) {
             Events.slowConsumer(this, pump.queuedBytes());
-            closeNow(reason);
+            closeAside(() -> closeNow(reason));
             return;
         }
         inputEnded = true;
-        try {
-            transport.shutdownInput();
-        } catch (IOException e) {
-            closeNow(reason);
-        }
+        closeAside(() -> {
+            try {
+                transport.shutdownInput();
+            } catch (IOException e) {
+                closeNow(reason);
+            }
+        });
     }
 
     void holdWakeups(boolean hold) {
@@ -361,12 +393,12 @@ public final class Connection implements ChatConnection {
     }
 
     /** A producer threw (on the pump thread): the session's error hook decides, as for its own callbacks. */
-    void producerFailed(Exception error) {
+    void producerFailed(Throwable error) {
         sessionFailed(error);
     }
 
     /** A write failed: the peer is gone. */
-    void outputFailed(Exception error) {
+    void outputFailed(Throwable error) {
         if (!closing) LOG.debug("{} {}: write failed: {}", name, remoteAddress, error.toString());
         closeNow(CloseReason.PEER_RESET);
     }

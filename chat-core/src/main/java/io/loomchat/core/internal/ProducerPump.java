@@ -39,8 +39,10 @@ final class ProducerPump {
     private final int highWatermark;
     private final int lowWatermark;
     private final long writeTimeoutNanos;
-    /** Bytes pushed and not yet written. Guarded by lock. */
+    /** Bytes pushed and not yet written, the segment being written included. Guarded by lock. */
     private long queuedBytes;
+    /** Bytes of the segment the pump is writing now, which discard() cannot recall. Guarded by lock. */
+    private long inFlight;
     /** Pushes waiting for the queue to drain. Guarded by lock. */
     private int waitingPushes;
     /**
@@ -51,6 +53,8 @@ final class ProducerPump {
     private long drainEpoch;
     /** When the write in progress started (System.nanoTime), or 0: read by the watchdog. */
     private volatile long writeSince;
+    /** When bytes last went out (System.nanoTime), or 0: a connection busy writing is not idle. */
+    private volatile long lastWrite;
     /** Bytes written so far; written by the pump thread only. */
     private volatile long bytesOut;
     private final ArrayDeque<Object> producerFifo = new ArrayDeque<>();
@@ -102,9 +106,9 @@ final class ProducerPump {
         try {
             if (closing) return false;
             if (length == 0) return true;
-            if (queuedBytes > highWatermark) {
-                // The pump cannot wait for itself (a producer's error hook pushing, say).
-                if (!wait || Thread.currentThread() == pumpThread) return false;
+            // The pump thread never waits for itself (a producer's error hook pushing, say): it queues over.
+            if (queuedBytes > highWatermark && Thread.currentThread() != pumpThread) {
+                if (!wait) return false;
                 if (holdsOwnPump()) {
                     // Release the hold on our own replies before waiting, without holding this pump's lock
                     // while taking our own pump's (two connections pushing to each other would deadlock).
@@ -116,8 +120,11 @@ final class ProducerPump {
                     }
                     if (closing) return false;
                 }
-                slowConsumer = !awaitDrained();
-                if (closing || slowConsumer) return false;
+                // Meanwhile the pump may have drained it all: wait only if it is still over.
+                if (queuedBytes > highWatermark) {
+                    slowConsumer = !awaitDrained();
+                    if (closing || slowConsumer) return false;
+                }
             }
             queuedBytes += length;
             Segment tail = producerFifo.peekLast() instanceof Segment s ? s : null;
@@ -143,17 +150,29 @@ final class ProducerPump {
 
     /** Waits until the queue next drains to the low watermark, or closes; returns false if the write timeout ran out. */
     private boolean awaitDrained() {
+        // The queue's own connection thread may hold the pump's wake-up (pipelined requests): deliver it, or the
+        // pump could sleep while we wait for it.
+        if (wakeupPending) {
+            wakeupPending = false;
+            changed.signal();
+        }
         long left = writeTimeoutNanos;
         long epoch = drainEpoch;
+        long progress = bytesOut;
         waitingPushes++;
         try {
             while (drainEpoch == epoch && !closing) {
                 if (writeTimeoutNanos == 0) {
                     drained.awaitUninterruptibly();
-                } else {
-                    if (left <= 0) return false;
-                    left = drained.awaitNanos(left);
+                    continue;
                 }
+                if (left <= 0) {
+                    // The timeout measures a peer that stops reading: if bytes went out meanwhile, wait again.
+                    if (bytesOut == progress) return false;
+                    progress = bytesOut;
+                    left = writeTimeoutNanos;
+                }
+                left = drained.awaitNanos(left);
             }
             return true;
         } catch (InterruptedException e) {
@@ -171,6 +190,10 @@ final class ProducerPump {
 
     long bytesOut() {
         return bytesOut;
+    }
+
+    long lastWrite() {
+        return lastWrite;
     }
 
     long queuedBytes() {
@@ -218,7 +241,7 @@ final class ProducerPump {
         try {
             boolean closeQueued = producerFifo.contains(CLOSE_WHEN_DONE);
             producerFifo.clear();
-            queuedBytes = 0;
+            queuedBytes = inFlight;
             drainEpoch++;
             drained.signalAll();
             if (closeQueued) producerFifo.add(CLOSE_WHEN_DONE);
@@ -320,10 +343,11 @@ final class ProducerPump {
                     runProducer((Producer) item);
                 }
             }
-        } catch (IOException | RuntimeException e) {
-            if (!stopped) connection.outputFailed(e);
         } catch (InterruptedException e) {
             // close() interrupts a pump that waits in a producer or for work: it is ending anyway.
+        } catch (Throwable e) {
+            // A failed write (the peer is gone), or anything else: never end the pump silently.
+            if (!stopped) connection.outputFailed(e);
         }
     }
 
@@ -336,7 +360,9 @@ final class ProducerPump {
                 spare = null;  // an idle connection keeps no output buffer
                 changed.await();
             }
-            return producerFifo.pollFirst();
+            Object item = producerFifo.pollFirst();
+            if (item instanceof Segment segment) inFlight = segment.length;
+            return item;
         } finally {
             lock.unlock();
         }
@@ -350,7 +376,8 @@ final class ProducerPump {
             byte[] chunk;
             try {
                 chunk = producer.more();
-            } catch (Exception e) {
+            } catch (Throwable e) {
+                // Errors too: a producer's StackOverflowError must reach handleError, not kill the pump.
                 if (e instanceof InterruptedException) Thread.currentThread().interrupt();
                 if (!stopped) connection.producerFailed(e);
                 return;
@@ -385,7 +412,12 @@ final class ProducerPump {
         }
         if (unflushed) {
             unflushed = false;
-            out.flush();
+            writeSince = System.nanoTime() | 1;  // a buffered stream writes here
+            try {
+                out.flush();
+            } finally {
+                writeSince = 0;
+            }
         }
     }
 
@@ -404,6 +436,7 @@ final class ProducerPump {
             }
             offset += n;
             bytesOut += n;
+            lastWrite = System.nanoTime();
         }
         unflushed = true;
     }
@@ -414,7 +447,8 @@ final class ProducerPump {
         segment.length = 0;
         lock.lock();
         try {
-            queuedBytes = Math.max(0, queuedBytes - written);  // discard() may have zeroed it meanwhile
+            queuedBytes -= written;
+            inFlight = 0;
             if (waitingPushes > 0 && queuedBytes <= lowWatermark) {
                 drainEpoch++;
                 drained.signalAll();

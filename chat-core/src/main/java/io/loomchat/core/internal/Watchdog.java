@@ -11,6 +11,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * with the next one.
  */
 final class Watchdog {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Watchdog.class);
     private static final long TICK_MILLIS = 100;
     private static final Set<Connection> CONNECTIONS = ConcurrentHashMap.newKeySet();
     private static final ReentrantLock LOCK = new ReentrantLock();
@@ -45,7 +46,14 @@ final class Watchdog {
                 // Nobody interrupts the watchdog on purpose; keep watching.
             }
             long now = System.nanoTime();
-            for (Connection connection : CONNECTIONS) connection.checkTimeouts(now);
+            for (Connection connection : CONNECTIONS) {
+                try {
+                    connection.checkTimeouts(now);
+                } catch (Throwable t) {
+                    // One connection's trouble must not stop the timeouts of every other.
+                    LOG.warn("{}: checking its timeouts failed", connection, t);
+                }
+            }
             LOCK.lock();
             try {
                 // A connection registered after this check finds running false and starts a new thread.

@@ -40,8 +40,8 @@ public final class AcceptLoop {
 
     /** Binds the configured address and starts accepting on a virtual thread. */
     public static AcceptLoop start(ServerConfig config) throws IOException {
-        ServerSocket serverSocket = config.sslContext() == null
-                ? new ServerSocket() : config.sslContext().getServerSocketFactory().createServerSocket();
+        // Plain TCP even for TLS: each accepted socket gets its TLS layer on its own thread (SocketConnections).
+        ServerSocket serverSocket = new ServerSocket();
         try {
             serverSocket.setReuseAddress(true);
             serverSocket.bind(config.address(), config.backlog());
@@ -86,7 +86,9 @@ public final class AcceptLoop {
 
     private void serve(Socket socket) {
         try {
-            Connection connection = SocketConnections.create(socket, config.options(), config.factory());
+            Connection connection = config.sslContext() == null
+                    ? SocketConnections.create(socket, config.options(), config.factory())
+                    : SocketConnections.createTls(socket, config.sslContext(), config.options(), config.factory());
             connection.onEnd(() -> ended(connection));
             connections.add(connection);
             connection.start();
@@ -151,7 +153,8 @@ public final class AcceptLoop {
         closeQuietly(serverSocket);
         try {
             thread.join(END_TIMEOUT);
-            for (Connection connection : connections) connection.shutdown();
+            // In parallel, on threads of their own: ending a TLS connection can wait on its peer.
+            for (Connection connection : connections) Thread.ofVirtual().start(connection::shutdown);
             if (!awaitConnections(config.drainTimeout())) {
                 LOG.info("{}: {} connections still open after the drain timeout; closing them", address,
                         connections.size());

@@ -6,15 +6,21 @@ import io.loomchat.core.internal.Connection;
 import io.loomchat.core.internal.Transport;
 import java.io.IOException;
 import java.net.Socket;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 
-/** Runs a {@link Connection} over a connected socket. */
+/** Runs a {@link Connection} over a connected socket, plain or TLS. */
 public final class SocketConnections {
     private SocketConnections() {
     }
 
-    /** A socket as a transport: a graceful shutdown ends its input side, so the reader sees end of input. */
-    private record SocketTransport(Socket socket) implements Transport {
+    /**
+     * A socket as a transport. {@code raw} is the TCP socket itself; for TLS, {@code socket} is the
+     * {@code SSLSocket} layered on it. Closing closes the raw socket first: an {@code SSLSocket.close()} alone
+     * would wait to send close_notify behind a write blocked on a peer that does not read. The graceful ends
+     * (after the last reply, at shutdown) close the TLS socket, which sends close_notify.
+     */
+    private record SocketTransport(Socket socket, Socket raw) implements Transport {
         /** How long a TLS peer has to complete its handshake. */
         private static final int HANDSHAKE_TIMEOUT_MILLIS = 10_000;
 
@@ -30,11 +36,19 @@ public final class SocketConnections {
 
         @Override
         public void close() throws IOException {
-            socket.close();
+            raw.close();
+            if (socket != raw) {
+                try {
+                    socket.close();
+                } catch (IOException alreadyGone) {
+                    // the raw socket is closed: nothing more to tell the peer
+                }
+            }
         }
 
         @Override
         public void shutdownOutput() throws IOException {
+            // SSLSocket cannot half-close: closing it sends close_notify after the last reply.
             if (socket instanceof SSLSocket) socket.close();
             else socket.shutdownOutput();
         }
@@ -53,13 +67,30 @@ public final class SocketConnections {
      */
     public static Connection create(Socket socket, ChatOptions options, SessionFactory factory)
             throws IOException {
-        socket.setTcpNoDelay(true);
-        return new Connection(socket.getInputStream(), socket.getOutputStream(), transport(socket),
+        return create(socket, socket, options, factory);
+    }
+
+    /**
+     * Returns a connection on an accepted TCP socket with TLS from {@code context} layered on it, server side,
+     * not yet started; the handshake runs on the connection's own thread.
+     */
+    public static Connection createTls(Socket raw, SSLContext context, ChatOptions options, SessionFactory factory)
+            throws IOException {
+        SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(raw, null, true);
+        tls.setUseClientMode(false);
+        return create(tls, raw, options, factory);
+    }
+
+    /** Returns a connection on {@code socket}, layered on the TCP socket {@code raw} (the same for plain TCP). */
+    public static Connection create(Socket socket, Socket raw, ChatOptions options, SessionFactory factory)
+            throws IOException {
+        raw.setTcpNoDelay(true);
+        return new Connection(socket.getInputStream(), socket.getOutputStream(), new SocketTransport(socket, raw),
                 socket.getRemoteSocketAddress(), options, factory);
     }
 
     /** Returns {@code socket} as a connection's transport: half-closes for drains, TLS handshake on open. */
     public static Transport transport(Socket socket) {
-        return new SocketTransport(socket);
+        return new SocketTransport(socket, socket);
     }
 }

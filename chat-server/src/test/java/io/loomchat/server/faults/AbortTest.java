@@ -92,6 +92,17 @@ class AbortTest {
     }
 
     @Test
+    void producerThatThrowsAnErrorReachesHandleErrorAndCloses() throws Exception {
+        try (Peer healthy = new Peer(server.port()); Peer peer = new Peer(server.port())) {
+            peer.send("ECHO before\nERRORPRODUCER\nECHO after\n");
+            String got = new String(peer.readToClose(), StandardCharsets.UTF_8);
+            assertTrue(got.startsWith("before\n"), got);
+            healthy.assertServed("fine");
+        }
+        assertEquals(1, FaultProtocol.ERRORS.get(), "handleError heard of the Error");
+    }
+
+    @Test
     void producerBlockedForeverEndsWhenTheChannelCloses() throws Exception {
         try (Peer healthy = new Peer(server.port()); Peer peer = new Peer(server.port())) {
             peer.send("ECHO first\nSTUCKPRODUCER\nECHO queued-behind-it\n");

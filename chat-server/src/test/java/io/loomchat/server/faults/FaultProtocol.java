@@ -62,11 +62,30 @@ class FaultProtocol implements ChatSession {
             channel.pushWithProducer(() -> {
                 throw new IllegalStateException("a producer that throws");
             });
+        } else if (command.equals("ERRORPRODUCER")) {
+            channel.pushWithProducer(() -> {
+                throw new AssertionError("an Error, not an Exception, from a producer");
+            });
+        } else if (command.startsWith("SLOWDOWNLOAD ")) {
+            channel.pushWithProducer(slowDownload(Integer.parseInt(command.substring(13))));
         } else if (command.equals("STUCKPRODUCER")) {
             channel.pushWithProducer(stuck());
         } else {
             channel.push("? " + command + "\n");
         }
+    }
+
+    /** {@code pieces} pieces of 16 KiB, 100 ms apart: a download that takes a while, then a newline. */
+    private static Producer slowDownload(int pieces) {
+        int[] left = {pieces};
+        return () -> {
+            if (left[0] < 0) return null;
+            if (left[0]-- == 0) return new byte[] {'\n'};
+            Thread.sleep(100);  // the download's own pace
+            byte[] piece = new byte[16 * 1024];
+            Arrays.fill(piece, (byte) 'd');
+            return piece;
+        };
     }
 
     private static Producer stuck() {

@@ -102,6 +102,23 @@ class LimitsTest {
     }
 
     @Test
+    void downloadLongerThanTheIdleTimeoutIsNotCutOff() throws Exception {
+        try (Peer peer = new Peer(server.port())) {
+            // 12 pieces 100 ms apart: 1.2 s of output, while the peer sends nothing for over the 500 ms timeout.
+            peer.send("SLOWDOWNLOAD 12\n");
+            assertEquals(12 * 16 * 1024, peer.readLine().length());
+            peer.assertServed("still-open");
+        }
+    }
+
+    @Test
+    void timeoutsTooLongForNanosecondsAreRejected() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> ChatOptions.defaults().withIdleTimeout(Duration.ofSeconds(Long.MAX_VALUE / 2)));
+        assertTrue(e.getMessage().startsWith("idleTimeout > 10000 days"), e.getMessage());
+    }
+
+    @Test
     void silentPeerIsClosedAfterTheIdleTimeout() throws Exception {
         try (Peer silent = new Peer(server.port())) {
             long start = System.nanoTime();

@@ -1,9 +1,12 @@
 package io.loomchat.server.faults;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.loomchat.core.ChatConnection;
+import io.loomchat.core.ChatOptions;
 import io.loomchat.core.ChatSession;
 import io.loomchat.server.ChatClient;
 import io.loomchat.server.ChatServer;
@@ -11,6 +14,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +24,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -122,6 +127,34 @@ class TlsTest {
                 plain.readToClose();
             }
             assertEquals("still-fine\nbye\n", opensslClient(server.port(), "ECHO still-fine\nQUIT\n"));
+        }
+    }
+
+    @Test
+    void deafTlsPeerIsClosedByTheWriteTimeoutWithoutStallingOtherTimeoutsOrShutdown() throws Exception {
+        // A write blocked on a TLS peer holds the SSLSocket's write lock; closing must not wait for it.
+        ChatOptions bigQueue = ChatOptions.defaults().withWatermarks(50 << 20, 100 << 20)
+                .withWriteTimeout(Duration.ofMillis(800));
+        ChatServer tls = ChatServer.builder().port(0).sslContext(context).options(bigQueue)
+                .drainTimeout(Duration.ofMillis(500)).listen(FaultProtocol::new);
+        try (ChatServer plain = ChatServer.builder().port(0)
+                .options(ChatOptions.defaults().withIdleTimeout(Duration.ofMillis(1500))).listen(FaultProtocol::new);
+             SSLSocket deaf = (SSLSocket) context.getSocketFactory().createSocket()) {
+            deaf.setReceiveBufferSize(4096);
+            deaf.connect(new InetSocketAddress("127.0.0.1", tls.port()), 5_000);
+            deaf.setSoTimeout(5_000);
+            deaf.startHandshake();
+            deaf.getOutputStream().write("BIG 100000\n".repeat(300).getBytes(StandardCharsets.UTF_8));
+            deaf.getOutputStream().flush();
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> tls.stats().closedByReason().get("WRITE_TIMEOUT") == 1);
+            // The watchdog still serves every other connection: a silent one elsewhere is closed on time.
+            try (Peer silent = new Peer(plain.port())) {
+                silent.readToClose();
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> plain.stats().closedByReason().get("IDLE_TIMEOUT") == 1);
+        } finally {
+            assertTimeoutPreemptively(Duration.ofSeconds(10), tls::close, "server close() returned");
         }
     }
 }
