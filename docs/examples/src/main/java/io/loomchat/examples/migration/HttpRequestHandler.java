@@ -1,10 +1,12 @@
 package io.loomchat.examples.migration;
 
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import io.loomchat.core.ChatChannel;
 import io.loomchat.core.ChatSession;
 import io.loomchat.core.Terminator;
 import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -20,6 +22,8 @@ import java.util.Map;
 public final class HttpRequestHandler implements ChatSession {
     /** The largest POST body read; a larger one gets 413. */
     public static final long MAX_BODY = 1 << 20;
+    private static final String BAD_REQUEST = "400 Bad Request";
+    private static final String TOO_LARGE = "413 Content Too Large";
 
     private final ChatChannel channel;
     private final ByteArrayOutputStream ibuffer = new ByteArrayOutputStream();
@@ -30,6 +34,7 @@ public final class HttpRequestHandler implements ChatSession {
     private final Map<String, String> headers = new HashMap<>();
     private byte[] cgiData = new byte[0];
 
+    /** Starts a session that reads a request head. */
     public HttpRequestHandler(ChatChannel channel) {
         this.channel = channel;
         channel.setTerminator("\r\n\r\n");
@@ -37,21 +42,22 @@ public final class HttpRequestHandler implements ChatSession {
 
     @Override
     public void collectIncomingData(byte[] data) {
-        if (!handling) ibuffer.writeBytes(data);       // "Buffer the data"
+        // "Buffer the data"
+        if (!handling) ibuffer.writeBytes(data);
     }
 
     @Override
     public void foundTerminator() {
         if (readingHeaders) {
             readingHeaders = false;
-            parseHeaders(ibuffer.toString(StandardCharsets.ISO_8859_1));
+            parseHeaders(ibuffer.toString(ISO_8859_1));
             ibuffer.reset();
             if (op.equals("POST")) {
                 long clen = contentLength();
                 if (clen < 0 || clen > MAX_BODY) {
-                    reply(clen < 0 ? "400 Bad Request" : "413 Content Too Large", new byte[0]);
+                    reply(clen < 0 ? BAD_REQUEST : TOO_LARGE, new byte[0]);
                 } else if (clen == 0) {
-                    handleRequest();                   // a count of 0 would mean "no terminator", as in asynchat
+                    handleRequest(); // a count of 0 means "none"
                 } else {
                     channel.setTerminator(clen);
                 }
@@ -61,7 +67,8 @@ public final class HttpRequestHandler implements ChatSession {
                 handleRequest();
             }
         } else if (!handling) {
-            channel.setTerminator(Terminator.none());  // browsers sometimes over-send
+            // browsers sometimes over-send
+            channel.setTerminator(Terminator.none());
             cgiData = ibuffer.toByteArray();
             handling = true;
             ibuffer.reset();
@@ -92,11 +99,11 @@ public final class HttpRequestHandler implements ChatSession {
         handling = true;
         channel.setTerminator(Terminator.none());
         if (op.isEmpty()) {
-            reply("400 Bad Request", new byte[0]);
+            reply(BAD_REQUEST, new byte[0]);
             return;
         }
         ByteArrayOutputStream body = new ByteArrayOutputStream();
-        body.writeBytes((op + " " + path + ", " + cgiData.length + " bytes\n").getBytes(StandardCharsets.UTF_8));
+        body.writeBytes((op + " " + path + ", " + cgiData.length + " bytes\n").getBytes(UTF_8));
         body.writeBytes(cgiData);
         reply("200 OK", body.toByteArray());
     }
