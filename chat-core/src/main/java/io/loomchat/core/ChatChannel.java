@@ -35,12 +35,16 @@ public interface ChatChannel {
     /**
      * Sets the terminator to a delimiter given as UTF-8 text; the empty string means none.
      * Mirrors asynchat's {@code set_terminator(str)}.
+     *
+     * @param delimiter the text that ends a message, such as {@code "\r\n"}
      */
     void setTerminator(String delimiter);
 
     /**
      * Sets the terminator to a delimiter of bytes; an empty array means none. The array is copied.
      * Mirrors asynchat's {@code set_terminator(bytes)}.
+     *
+     * @param delimiter the bytes that end a message
      */
     void setTerminator(byte[] delimiter);
 
@@ -48,15 +52,20 @@ public interface ChatChannel {
      * Sets the terminator to a count of bytes to read; 0 means none, as in asynchat.
      * Mirrors asynchat's {@code set_terminator(int)}.
      *
+     * @param count the number of bytes in the next message
      * @throws IllegalArgumentException if {@code count} is negative
      */
     void setTerminator(long count);
 
-    /** Sets the terminator; see {@link Terminator} for the three kinds. */
+    /**
+     * Sets the terminator; see {@link Terminator} for the three kinds.
+     *
+     * @param terminator a {@link Terminator.Delimiter}, {@link Terminator.Count} or {@link Terminator.None}
+     */
     void setTerminator(Terminator terminator);
 
     /**
-     * Returns the current terminator. A {@link Terminator.Count} reports the bytes still to read, so inside
+     * {@return the current terminator} A {@link Terminator.Count} reports the bytes still to read, so inside
      * {@link ChatSession#foundTerminator()} after a count was met it is {@code Count(0)}.
      * Mirrors asynchat's {@code get_terminator}.
      */
@@ -69,15 +78,22 @@ public interface ChatChannel {
      * <p>If the output queue is over its high watermark this waits, as a virtual thread may, until the peer
      * has read enough; after {@link #closeWhenDone()} or {@link #close()} the data is dropped (see
      * {@link #tryPush}).
+     *
+     * @param data the bytes to write; copied
      */
     void push(byte[] data);
 
-    /** Queues {@code text} encoded as UTF-8; see {@link #push(byte[])}. */
+    /**
+     * Queues {@code text} encoded as UTF-8; see {@link #push(byte[])}.
+     *
+     * @param text the text to write
+     */
     void push(String text);
 
     /**
      * Queues {@code data} like {@link #push(byte[])}, but never waits, and tells whether it was queued.
      *
+     * @param data the bytes to write; copied if queued
      * @return false if the channel is closing or closed, or its output queue is over the high watermark
      */
     boolean tryPush(byte[] data);
@@ -85,6 +101,8 @@ public interface ChatChannel {
     /**
      * Queues a producer, whose output is written after everything queued before it, and before anything
      * queued after it. Mirrors asynchat's {@code push_with_producer}.
+     *
+     * @param producer asked for output on the connection's pump thread until it is exhausted
      */
     void pushWithProducer(Producer producer);
 
@@ -107,9 +125,12 @@ public interface ChatChannel {
      */
     void close();
 
-    /** Returns whether output pushed now would be written: false from {@link #closeWhenDone()} or close on. */
+    /**
+     * {@return whether output pushed now would be written} False from {@link #closeWhenDone()} or
+     * {@link #close()} on.
+     */
     boolean isOpen();
 
-    /** Returns the address of the peer, or {@code null} where there is none (an in-memory stream pair). */
+    /** {@return the address of the peer, or {@code null} where there is none (an in-memory stream pair)} */
     SocketAddress remoteAddress();
 }

@@ -20,6 +20,11 @@ public interface ChatConnection extends AutoCloseable {
     /**
      * Starts a connection over {@code in} and {@code out} with the default options. Returns at once; the
      * session is created on the connection's own virtual thread.
+     *
+     * @param in the input the session reads
+     * @param out the output its pushes are written to
+     * @param factory creates the session
+     * @return the running connection
      */
     static ChatConnection start(InputStream in, OutputStream out, SessionFactory factory) {
         return start(in, out, ChatOptions.defaults(), factory);
@@ -29,6 +34,12 @@ public interface ChatConnection extends AutoCloseable {
      * Starts a connection over {@code in} and {@code out}. Returns at once; the session is created on the
      * connection's own virtual thread. Closing the connection closes both streams, which must unblock a
      * read in progress (sockets and most pipes do).
+     *
+     * @param in the input the session reads
+     * @param out the output its pushes are written to
+     * @param options the buffer sizes and limits of the connection
+     * @param factory creates the session
+     * @return the running connection
      */
     static ChatConnection start(InputStream in, OutputStream out, ChatOptions options, SessionFactory factory) {
         Objects.requireNonNull(in, "in");
@@ -43,18 +54,19 @@ public interface ChatConnection extends AutoCloseable {
         return connection;
     }
 
-    /** Returns this connection's channel, which works before the session exists. */
+    /** {@return this connection's channel} It works before the session exists. */
     ChatChannel channel();
 
     /**
      * Waits until the connection has closed and its session's {@link ChatSession#closed()} has returned.
      *
+     * @param timeout how long to wait at most
      * @return false if it was still open when the timeout ran out
      * @throws InterruptedException if the waiting thread was interrupted
      */
     boolean awaitClosed(Duration timeout) throws InterruptedException;
 
-    /** Returns whether the connection has closed and its session was told. */
+    /** {@return whether the connection has closed and its session was told} */
     boolean isClosed();
 
     /** Closes the connection now, like {@link ChatChannel#close()}, without waiting for it to end. */

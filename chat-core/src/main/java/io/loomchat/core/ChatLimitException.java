@@ -32,17 +32,17 @@ public final class ChatLimitException extends IOException {
         this.remoteAddress = remoteAddress;
     }
 
-    /** Returns the name of the limit that was broken, as in {@link ChatOptions}. */
+    /** {@return the name of the limit that was broken, as in {@link ChatOptions}} */
     public String limit() {
         return limit;
     }
 
-    /** Returns the configured value of the limit. */
+    /** {@return the configured value of the limit} */
     public long value() {
         return value;
     }
 
-    /** Returns the peer that broke the limit, or null. */
+    /** {@return the peer that broke the limit, or null} */
     public SocketAddress remoteAddress() {
         return remoteAddress;
     }

@@ -47,63 +47,63 @@ public final class ChatOptions {
         return o;
     }
 
-    /** Returns the defaults; each accessor below gives its default value. */
+    /** {@return the defaults} Each accessor below gives its default value. */
     public static ChatOptions defaults() {
         return DEFAULTS;
     }
 
-    /** Returns the bytes read from the connection at a time (asynchat's {@code ac_in_buffer_size}); default 4096. */
+    /** {@return the bytes read from the connection at a time (asynchat's {@code ac_in_buffer_size})} Default 4096. */
     public int inBufferSize() {
         return inBufferSize;
     }
 
     /**
-     * Returns the bytes gathered from producers before one write (asynchat's {@code ac_out_buffer_size});
-     * default 4096.
+     * {@return the bytes gathered from producers before one write (asynchat's {@code ac_out_buffer_size})}
+     * Default 4096.
      */
     public int outBufferSize() {
         return outBufferSize;
     }
 
     /**
-     * Returns the most bytes collected between two {@link ChatSession#foundTerminator()} calls while the
-     * terminator is a delimiter; default 64 KiB, 0 for no limit. asynchat had no such limit: a peer that never
+     * {@return the most bytes collected between two {@link ChatSession#foundTerminator()} calls while the
+     * terminator is a delimiter} Default 64 KiB, 0 for no limit. asynchat had no such limit: a peer that never
      * sent the terminator grew the buffer without end. Under a count or no terminator the session decides.
      */
     public int maxMessageSize() {
         return maxMessageSize;
     }
 
-    /** Returns how long a connection may send nothing before it is closed; default 5 minutes, 0 for never. */
+    /** {@return how long a connection may send nothing before it is closed} Default 5 minutes, 0 for never. */
     public Duration idleTimeout() {
         return idleTimeout;
     }
 
     /**
-     * Returns how long one message may take to arrive under a delimiter terminator, from its first byte to its
-     * delimiter (a peer trickling a line a byte at a time); default 0, no limit.
+     * {@return how long one message may take to arrive under a delimiter terminator, from its first byte to its
+     * delimiter} This stops a peer trickling a line a byte at a time. Default 0, no limit.
      */
     public Duration messageTimeout() {
         return messageTimeout;
     }
 
     /**
-     * Returns how long a write may stay blocked on a peer that does not read, and how long a {@code push} may
-     * wait over the high watermark, before that connection is closed; default 30 seconds, 0 for never.
+     * {@return how long a write may stay blocked on a peer that does not read, and how long a {@code push} may
+     * wait over the high watermark, before that connection is closed} Default 30 seconds, 0 for never.
      */
     public Duration writeTimeout() {
         return writeTimeout;
     }
 
     /**
-     * Returns the queued output, in bytes, over which {@link ChatChannel#push} waits and
-     * {@link ChatChannel#tryPush} refuses; default 256 KiB.
+     * {@return the queued output, in bytes, over which {@link ChatChannel#push} waits and
+     * {@link ChatChannel#tryPush} refuses} Default 256 KiB.
      */
     public int highWatermark() {
         return highWatermark;
     }
 
-    /** Returns the queued output, in bytes, under which waiting pushes go on; default 64 KiB. */
+    /** {@return the queued output, in bytes, under which waiting pushes go on} Default 64 KiB. */
     public int lowWatermark() {
         return lowWatermark;
     }
@@ -111,6 +111,8 @@ public final class ChatOptions {
     /**
      * Returns these options with another input buffer size.
      *
+     * @param bytes the bytes read at a time, at least 1
+     * @return new options; these are unchanged
      * @throws IllegalArgumentException if {@code bytes} is less than 1
      */
     public ChatOptions withInBufferSize(int bytes) {
@@ -122,6 +124,8 @@ public final class ChatOptions {
     /**
      * Returns these options with another output buffer size.
      *
+     * @param bytes the producer output gathered before one write, at least 1
+     * @return new options; these are unchanged
      * @throws IllegalArgumentException if {@code bytes} is less than 1
      */
     public ChatOptions withOutBufferSize(int bytes) {
@@ -133,6 +137,8 @@ public final class ChatOptions {
     /**
      * Returns these options with another message size limit; 0 removes the limit.
      *
+     * @param bytes the most bytes of one message under a delimiter terminator, or 0
+     * @return new options; these are unchanged
      * @throws IllegalArgumentException if {@code bytes} is negative
      */
     public ChatOptions withMaxMessageSize(int bytes) {
@@ -144,6 +150,8 @@ public final class ChatOptions {
     /**
      * Returns these options with another idle timeout; {@link Duration#ZERO} for none.
      *
+     * @param timeout how long a connection may send nothing
+     * @return new options; these are unchanged
      * @throws IllegalArgumentException if {@code timeout} is negative or over 10,000 days
      */
     public ChatOptions withIdleTimeout(Duration timeout) {
@@ -155,6 +163,8 @@ public final class ChatOptions {
     /**
      * Returns these options with another message timeout; {@link Duration#ZERO} for none.
      *
+     * @param timeout how long one message may take to arrive under a delimiter terminator
+     * @return new options; these are unchanged
      * @throws IllegalArgumentException if {@code timeout} is negative or over 10,000 days
      */
     public ChatOptions withMessageTimeout(Duration timeout) {
@@ -166,6 +176,8 @@ public final class ChatOptions {
     /**
      * Returns these options with another write timeout; {@link Duration#ZERO} for none.
      *
+     * @param timeout how long a write or a waiting push may stay blocked on a peer that does not read
+     * @return new options; these are unchanged
      * @throws IllegalArgumentException if {@code timeout} is negative or over 10,000 days
      */
     public ChatOptions withWriteTimeout(Duration timeout) {
@@ -177,6 +189,9 @@ public final class ChatOptions {
     /**
      * Returns these options with other output watermarks.
      *
+     * @param low the queued bytes under which waiting pushes go on
+     * @param high the queued bytes over which pushes wait
+     * @return new options; these are unchanged
      * @throws IllegalArgumentException if {@code low} is negative or greater than {@code high}, or {@code high}
      *     is less than 1
      */

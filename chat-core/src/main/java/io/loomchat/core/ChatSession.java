@@ -42,6 +42,8 @@ public interface ChatSession {
      * <p>The array is the session's to keep. It is never empty. How the bytes of one message are split into
      * calls depends on how they arrived and may differ from Python's; the bytes between two
      * {@link #foundTerminator} calls do not.
+     *
+     * @param data the bytes read, never empty
      */
     void collectIncomingData(byte[] data);
 

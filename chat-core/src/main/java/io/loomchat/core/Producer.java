@@ -16,6 +16,7 @@ public interface Producer {
      *
      * <p>The returned array is not modified by loomchat and may be reused by the producer after the next call.
      *
+     * @return the next chunk of output; empty or {@code null} when there is no more
      * @throws Exception to fail; the session's {@link ChatSession#handleError} is told and the producer dropped
      */
     byte[] more() throws Exception;

@@ -16,6 +16,9 @@ public final class Producers {
     /**
      * Returns a producer of {@code data} in chunks of at most 512 bytes. Mirrors asynchat's
      * {@code simple_producer(data)}. The array is not copied: do not modify it until the producer is exhausted.
+     *
+     * @param data the bytes to produce
+     * @return a producer that is exhausted after the last chunk
      */
     public static Producer simple(byte[] data) {
         return simple(data, DEFAULT_CHUNK_SIZE);
@@ -25,6 +28,9 @@ public final class Producers {
      * Returns a producer of {@code data} in chunks of at most {@code chunkSize} bytes. Mirrors asynchat's
      * {@code simple_producer(data, buffer_size)}.
      *
+     * @param data the bytes to produce; not copied
+     * @param chunkSize the most bytes returned by one {@link Producer#more()}
+     * @return a producer that is exhausted after the last chunk
      * @throws IllegalArgumentException if {@code chunkSize} is not positive
      */
     public static Producer simple(byte[] data, int chunkSize) {
@@ -33,7 +39,12 @@ public final class Producers {
         return new SimpleProducer(data, chunkSize);
     }
 
-    /** Returns a producer of {@code text} encoded as UTF-8, in chunks of at most 512 bytes. */
+    /**
+     * Returns a producer of {@code text} encoded as UTF-8, in chunks of at most 512 bytes.
+     *
+     * @param text the text to produce
+     * @return a producer that is exhausted after the last chunk
+     */
     public static Producer simple(String text) {
         return simple(Objects.requireNonNull(text, "text").getBytes(StandardCharsets.UTF_8));
     }

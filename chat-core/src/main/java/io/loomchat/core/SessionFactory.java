@@ -12,9 +12,10 @@ package io.loomchat.core;
 public interface SessionFactory {
 
     /**
-     * Returns the session that will receive this connection's input.
+     * Creates the session that will receive this connection's input.
      *
      * @param channel the new connection's channel
+     * @return the session, not null
      * @throws Exception to refuse the connection; it is logged and the connection closed
      */
     ChatSession create(ChatChannel channel) throws Exception;

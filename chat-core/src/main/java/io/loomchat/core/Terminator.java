@@ -30,13 +30,13 @@ public sealed interface Terminator {
             bytes = bytes.clone();
         }
 
-        /** Returns a copy of the delimiter's bytes. */
+        /** {@return a copy of the delimiter's bytes} */
         @Override
         public byte[] bytes() {
             return bytes.clone();
         }
 
-        /** Returns the number of bytes in the delimiter. */
+        /** {@return the number of bytes in the delimiter} */
         public int length() {
             return bytes.length;
         }
@@ -79,12 +79,22 @@ public sealed interface Terminator {
     record None() implements Terminator {
     }
 
-    /** Returns a delimiter of {@code text} encoded as UTF-8, or {@link #none()} if it is empty. */
+    /**
+     * Returns a delimiter of {@code text} encoded as UTF-8, or {@link #none()} if it is empty.
+     *
+     * @param text the delimiter, such as {@code "\r\n"}
+     * @return a {@link Delimiter}, or {@link None} for the empty string
+     */
     static Terminator delimiter(String text) {
         return delimiter(Objects.requireNonNull(text, "text").getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Returns a delimiter of a copy of {@code bytes}, or {@link #none()} if it is empty. */
+    /**
+     * Returns a delimiter of a copy of {@code bytes}, or {@link #none()} if it is empty.
+     *
+     * @param bytes the delimiter
+     * @return a {@link Delimiter}, or {@link None} for an empty array
+     */
     static Terminator delimiter(byte[] bytes) {
         return Objects.requireNonNull(bytes, "bytes").length == 0 ? none() : new Delimiter(bytes);
     }
@@ -92,13 +102,15 @@ public sealed interface Terminator {
     /**
      * Returns a count of {@code n} bytes; {@code count(0)} collects everything, like {@link #none()}.
      *
+     * @param n the number of bytes in the next message
+     * @return a {@link Count}
      * @throws IllegalArgumentException if {@code n} is negative
      */
     static Terminator count(long n) {
         return new Count(n);
     }
 
-    /** Returns the terminator that collects everything. */
+    /** {@return the terminator that collects everything} */
     static Terminator none() {
         return new None();
     }
@@ -107,6 +119,10 @@ public sealed interface Terminator {
      * Returns the length of the longest proper prefix of {@code needle} that ends {@code haystack}, or 0.
      * Mirrors asynchat's {@code find_prefix_at_end}: {@code findPrefixAtEnd("qwerty\r", "\r\n")} is 1.
      * Like asynchat it assumes {@code needle} itself was already searched for.
+     *
+     * @param haystack the bytes whose end is searched
+     * @param needle the delimiter
+     * @return how many bytes at the end of {@code haystack} begin {@code needle}, from 0 to its length - 1
      */
     static int findPrefixAtEnd(byte[] haystack, byte[] needle) {
         return io.loomchat.core.internal.Bytes.findPrefixAtEnd(haystack, 0, haystack.length, needle);

@@ -38,6 +38,10 @@ public final class ChatClient {
      * Connects to {@code host:port} and starts a session on the connection with the default options. Blocks
      * until connected; the session is created on the connection's own virtual thread.
      *
+     * @param host the server's name or address
+     * @param port the server's port
+     * @param factory creates the session
+     * @return the running connection
      * @throws IOException if the connection cannot be made within 10 seconds
      */
     public static ChatConnection connect(String host, int port, SessionFactory factory) throws IOException {
@@ -47,6 +51,11 @@ public final class ChatClient {
     /**
      * Connects to {@code host:port} and starts a session on the connection with these options.
      *
+     * @param host the server's name or address
+     * @param port the server's port
+     * @param options the buffer sizes and limits of the connection
+     * @param factory creates the session
+     * @return the running connection
      * @throws IOException if the connection cannot be made within 10 seconds
      */
     public static ChatConnection connect(String host, int port, ChatOptions options, SessionFactory factory)
@@ -54,7 +63,7 @@ public final class ChatClient {
         return builder().options(options).build().open(host, port, factory);
     }
 
-    /** Returns a builder for clients with options, TLS or a connect timeout other than the defaults. */
+    /** {@return a builder for clients with options, TLS or a connect timeout other than the defaults} */
     public static Builder builder() {
         return new Builder();
     }
@@ -64,6 +73,10 @@ public final class ChatClient {
      * TLS, until the handshake is done on the connection thread); the session is created on the connection's
      * own virtual thread.
      *
+     * @param host the server's name or address
+     * @param port the server's port
+     * @param factory creates the session
+     * @return the running connection
      * @throws IOException if the connection cannot be made within the connect timeout
      */
     public ChatConnection open(String host, int port, SessionFactory factory) throws IOException {
@@ -100,7 +113,12 @@ public final class ChatClient {
         private Builder() {
         }
 
-        /** Sets the buffer sizes and limits of the connection; default {@link ChatOptions#defaults()}. */
+        /**
+         * Sets the buffer sizes and limits of the connection; default {@link ChatOptions#defaults()}.
+         *
+         * @param options the options of each connection
+         * @return this builder
+         */
         public Builder options(ChatOptions options) {
             this.options = Objects.requireNonNull(options, "options");
             return this;
@@ -108,6 +126,9 @@ public final class ChatClient {
 
         /**
          * Connects with TLS from this context; the server's certificate must name the host connected to.
+         *
+         * @param context the trusted certificates (and a client certificate, if the server asks for one)
+         * @return this builder
          */
         public Builder sslContext(SSLContext context) {
             this.sslContext = Objects.requireNonNull(context, "context");
@@ -117,6 +138,8 @@ public final class ChatClient {
         /**
          * Sets how long to wait for the TCP connection; default 10 seconds.
          *
+         * @param timeout how long to wait, more than zero
+         * @return this builder
          * @throws IllegalArgumentException if {@code timeout} is not positive
          */
         public Builder connectTimeout(Duration timeout) {
@@ -127,7 +150,7 @@ public final class ChatClient {
             return this;
         }
 
-        /** Returns a client with these options, to {@link ChatClient#open} connections with. */
+        /** {@return a client with these options, to {@link ChatClient#open} connections with} */
         public ChatClient build() {
             return new ChatClient(this);
         }

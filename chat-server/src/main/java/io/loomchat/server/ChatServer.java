@@ -41,6 +41,9 @@ public final class ChatServer implements AutoCloseable {
      * Starts a server on {@code port} of every local address, with the default options. Port 0 picks a free
      * port; {@link #port()} tells which.
      *
+     * @param port the TCP port, or 0 for a free one
+     * @param factory creates each connection's session, on that connection's own virtual thread
+     * @return the running server
      * @throws IOException if the port cannot be bound
      * @throws IllegalArgumentException if {@code port} is not in 0..65535
      */
@@ -48,34 +51,38 @@ public final class ChatServer implements AutoCloseable {
         return builder().port(port).listen(factory);
     }
 
-    /** Returns a builder for a server with options other than the defaults. */
+    /** {@return a builder for a server with options other than the defaults} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Returns the port the server listens on; useful after listening on port 0. */
+    /** {@return the port the server listens on} Useful after listening on port 0. */
     public int port() {
         return loop.address().getPort();
     }
 
-    /** Returns the address and port the server listens on. */
+    /** {@return the address and port the server listens on} */
     public InetSocketAddress address() {
         return loop.address();
     }
 
-    /** Returns the number of connections open now. */
+    /** {@return the number of connections open now} */
     public int connectionCount() {
         return loop.connectionCount();
     }
 
-    /** Returns a snapshot of the server's counters. */
+    /** {@return a snapshot of the server's counters} */
     public Stats stats() {
         ServerCounters.Snapshot s = loop.stats();
         return new Stats(s.open(), s.accepted(), s.refused(), s.closedByReason(), s.bytesIn(), s.bytesOut(),
                 s.messages());
     }
 
-    /** Blocks until the server has been closed (by another thread, or a shutdown hook). */
+    /**
+     * Blocks until the server has been closed (by another thread, or a shutdown hook).
+     *
+     * @throws InterruptedException if the waiting thread was interrupted
+     */
     public void awaitClose() throws InterruptedException {
         loop.awaitClosed();
     }
@@ -131,7 +138,12 @@ public final class ChatServer implements AutoCloseable {
         private Builder() {
         }
 
-        /** Sets the local address to listen on; default: every local address. */
+        /**
+         * Sets the local address to listen on; default: every local address.
+         *
+         * @param address a local address, such as {@code InetAddress.getLoopbackAddress()}
+         * @return this builder
+         */
         public Builder bindAddress(InetAddress address) {
             this.bindAddress = Objects.requireNonNull(address, "address");
             return this;
@@ -140,6 +152,8 @@ public final class ChatServer implements AutoCloseable {
         /**
          * Sets the port; default 0, a free port.
          *
+         * @param port the TCP port, or 0 for a free one
+         * @return this builder
          * @throws IllegalArgumentException if {@code port} is not in 0..65535
          */
         public Builder port(int port) {
@@ -151,6 +165,8 @@ public final class ChatServer implements AutoCloseable {
         /**
          * Sets the listen backlog: connections the kernel queues before they are accepted; default 1024.
          *
+         * @param backlog the queue length, at least 1
+         * @return this builder
          * @throws IllegalArgumentException if {@code backlog} is less than 1
          */
         public Builder backlog(int backlog) {
@@ -159,7 +175,12 @@ public final class ChatServer implements AutoCloseable {
             return this;
         }
 
-        /** Sets the buffer sizes and limits of every connection; default {@link ChatOptions#defaults()}. */
+        /**
+         * Sets the buffer sizes and limits of every connection; default {@link ChatOptions#defaults()}.
+         *
+         * @param options the options of each connection
+         * @return this builder
+         */
         public Builder options(ChatOptions options) {
             this.options = Objects.requireNonNull(options, "options");
             return this;
@@ -169,6 +190,8 @@ public final class ChatServer implements AutoCloseable {
          * Sets the most connections open at once; default 10,000. A connection over it is accepted, sent the
          * refusal message (if any), and closed at once; it is counted in {@link Stats#refused()} and logged.
          *
+         * @param max the most connections, at least 1
+         * @return this builder
          * @throws IllegalArgumentException if {@code max} is less than 1
          */
         public Builder maxConnections(int max) {
@@ -177,7 +200,12 @@ public final class ChatServer implements AutoCloseable {
             return this;
         }
 
-        /** Sets what a refused connection is sent before it is closed (UTF-8), such as {@code "-ERR busy\r\n"}. */
+        /**
+         * Sets what a refused connection is sent before it is closed (UTF-8), such as {@code "-ERR busy\r\n"}.
+         *
+         * @param message the text sent to each refused connection
+         * @return this builder
+         */
         public Builder refusalMessage(String message) {
             this.refusal = Objects.requireNonNull(message, "message").getBytes(StandardCharsets.UTF_8);
             return this;
@@ -187,6 +215,8 @@ public final class ChatServer implements AutoCloseable {
          * Sets how long {@link ChatServer#close()} lets connections write their queued output before closing
          * them at once; default 5 seconds.
          *
+         * @param timeout how long to wait for the connections, or zero to close them at once
+         * @return this builder
          * @throws IllegalArgumentException if {@code timeout} is negative
          */
         public Builder drainTimeout(Duration timeout) {
@@ -200,6 +230,9 @@ public final class ChatServer implements AutoCloseable {
         /**
          * Serves TLS: every connection is an {@code SSLSocket} from this context, its handshake done on the
          * connection's own thread (10 seconds at most) before the session is created. Sessions run unchanged.
+         *
+         * @param context the server's certificate and keys
+         * @return this builder
          */
         public Builder sslContext(SSLContext context) {
             this.sslContext = Objects.requireNonNull(context, "context");
@@ -209,6 +242,8 @@ public final class ChatServer implements AutoCloseable {
         /**
          * Binds and starts accepting; each connection's session comes from {@code factory}.
          *
+         * @param factory creates each connection's session, on that connection's own virtual thread
+         * @return the running server
          * @throws IOException if the address cannot be bound
          */
         public ChatServer listen(SessionFactory factory) throws IOException {

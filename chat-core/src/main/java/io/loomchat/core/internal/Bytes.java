@@ -17,6 +17,12 @@ public final class Bytes {
      * Returns the index of {@code needle} in {@code haystack[from, to)}, or -1. Looks for the needle's first
      * byte eight bytes at a time (SWAR: a zero-byte test on the word XOR the byte repeated), then compares the
      * rest where it is found.
+     *
+     * @param haystack the bytes to search
+     * @param from the first index searched
+     * @param to the index after the last one searched
+     * @param needle the bytes to find, not empty
+     * @return the index of the first occurrence, or -1
      */
     public static int indexOf(byte[] haystack, int from, int to, byte[] needle) {
         int last = to - needle.length;  // the last index where the needle fits
@@ -52,6 +58,12 @@ public final class Bytes {
     /**
      * Returns the length of the longest proper prefix of {@code needle} that ends {@code haystack[from, to)}.
      * asynchat's {@code find_prefix_at_end}: like it, this assumes the whole needle is not there.
+     *
+     * @param haystack the bytes whose range is searched
+     * @param from the first index of the range
+     * @param to the index after the range
+     * @param needle the delimiter
+     * @return how many bytes at the end of the range begin {@code needle}, from 0 to its length - 1
      */
     public static int findPrefixAtEnd(byte[] haystack, int from, int to, byte[] needle) {
         for (int l = Math.min(needle.length - 1, to - from); l > 0; l--) {
@@ -67,7 +79,14 @@ public final class Bytes {
         return true;
     }
 
-    /** Returns the bytes as ASCII with {@code \r}, {@code \n}, {@code \t}, quotes and others escaped. */
+    /**
+     * Returns the bytes as ASCII with {@code \r}, {@code \n}, {@code \t}, quotes and others escaped.
+     *
+     * @param bytes the bytes to escape
+     * @param from the first index escaped
+     * @param to the index after the last one escaped
+     * @return printable ASCII
+     */
     public static String escape(byte[] bytes, int from, int to) {
         StringBuilder sb = new StringBuilder(to - from);
         for (int i = from; i < to; i++) {

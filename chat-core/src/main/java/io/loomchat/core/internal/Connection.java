@@ -65,8 +65,12 @@ public final class Connection implements ChatConnection {
     /**
      * Creates a connection; {@link #start()} runs it.
      *
+     * @param in the input the session reads
+     * @param out the output the pump writes
      * @param transport closes the stream pair; must unblock a read or write in progress
      * @param remoteAddress the peer, or null
+     * @param options the buffer sizes and limits
+     * @param factory creates the session, on the connection thread
      */
     public Connection(InputStream in, OutputStream out, Transport transport, SocketAddress remoteAddress,
                       ChatOptions options, SessionFactory factory) {
@@ -80,7 +84,12 @@ public final class Connection implements ChatConnection {
         this.channel = new StreamChatChannel(this, reader, pump);
     }
 
-    /** Sets what runs on the connection thread after the session was told it closed (server bookkeeping). */
+    /**
+     * Sets what runs on the connection thread after the session was told it closed (server bookkeeping).
+     *
+     * @param onEnd run once, last
+     * @return this connection
+     */
     public Connection onEnd(Runnable onEnd) {
         this.onEnd = Objects.requireNonNull(onEnd, "onEnd");
         return this;
@@ -94,7 +103,7 @@ public final class Connection implements ChatConnection {
         thread.start();
     }
 
-    /** Returns whether the calling thread is one of this connection's own: its session or a producer calls. */
+    /** {@return whether the calling thread is one of this connection's own} Its session or a producer calls. */
     public boolean isOwnThread() {
         Thread current = Thread.currentThread();
         return current == connectionThread || current == pumpThread;
@@ -208,7 +217,11 @@ public final class Connection implements ChatConnection {
         if (interrupted) Thread.currentThread().interrupt();
     }
 
-    /** Closes now, for {@code reason} unless an earlier cause was recorded; see {@link #closeNow()}. */
+    /**
+     * Closes now, for {@code reason} unless an earlier cause was recorded; see {@link #closeNow()}.
+     *
+     * @param reason why, for the stats and the closed event
+     */
     public void closeNow(CloseReason reason) {
         closeReason.compareAndSet(null, reason);
         closing = true;
@@ -403,35 +416,37 @@ public final class Connection implements ChatConnection {
         closeNow(CloseReason.PEER_RESET);
     }
 
-    /** Returns why the connection closed, or null while it is open. */
+    /** {@return why the connection closed, or null while it is open} */
     public CloseReason closeReason() {
         return closeReason.get();
     }
 
+    /** {@return the name of the connection thread, {@code loomchat-conn-ID}} */
     public String name() {
         return name;
     }
 
-    /** Returns the number in the connection's thread names, unique in this JVM. */
+    /** {@return the number in the connection's thread names, unique in this JVM} */
     public long id() {
         return id;
     }
 
+    /** {@return the peer's address, or null} */
     public SocketAddress remoteAddress() {
         return remoteAddress;
     }
 
-    /** Returns the bytes read from the peer so far. */
+    /** {@return the bytes read from the peer so far} */
     public long bytesIn() {
         return reader.bytesIn();
     }
 
-    /** Returns the bytes written to the peer so far. */
+    /** {@return the bytes written to the peer so far} */
     public long bytesOut() {
         return pump.bytesOut();
     }
 
-    /** Returns the terminators found so far: the messages this connection received. */
+    /** {@return the terminators found so far: the messages this connection received} */
     public long messages() {
         return reader.messages();
     }

@@ -12,6 +12,13 @@ public final class Errors {
     private Errors() {
     }
 
+    /**
+     * Logs {@code error} at WARN with the peer's address, then closes the channel: {@code ChatSession}'s default
+     * {@code handleError}. A broken limit is logged without a stack trace.
+     *
+     * @param channel the channel to close
+     * @param error what the session, a producer or the peer did
+     */
     public static void logAndClose(ChatChannel channel, Throwable error) {
         if (error instanceof ChatLimitException) {
             // The peer's doing, not a bug: the message says which limit; a stack trace would say nothing.

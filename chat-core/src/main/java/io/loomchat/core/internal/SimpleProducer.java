@@ -9,6 +9,12 @@ public final class SimpleProducer implements Producer, NonBlocking {
     private final int chunkSize;
     private int position;
 
+    /**
+     * Creates a producer of {@code data}; the array is not copied.
+     *
+     * @param data the bytes to produce
+     * @param chunkSize the most bytes one {@link #more()} returns, at least 1
+     */
     public SimpleProducer(byte[] data, int chunkSize) {
         this.data = data;
         this.chunkSize = chunkSize;

@@ -18,6 +18,8 @@ public interface Transport extends Closeable {
     /**
      * Ends the input side only, so that a blocked read sees end of input: a graceful shutdown then drains the
      * output. Where the transport cannot do that (a plain stream pair, TLS), it closes instead.
+     *
+     * @throws IOException if the input cannot be ended; the connection then closes at once
      */
     default void shutdownInput() throws IOException {
         close();
@@ -26,6 +28,8 @@ public interface Transport extends Closeable {
     /**
      * Ends the output side only, after the last reply: the peer sees end of stream while its unread requests
      * are drained, instead of a reset that could destroy the reply. Where the transport cannot, it closes.
+     *
+     * @throws IOException if the output cannot be ended; the connection then closes at once
      */
     default void shutdownOutput() throws IOException {
         close();

@@ -38,7 +38,13 @@ public final class AcceptLoop {
         this.config = config;
     }
 
-    /** Binds the configured address and starts accepting on a virtual thread. */
+    /**
+     * Binds the configured address and starts accepting on a virtual thread.
+     *
+     * @param config the address, limits and session factory
+     * @return the running loop
+     * @throws IOException if the address cannot be bound
+     */
     public static AcceptLoop start(ServerConfig config) throws IOException {
         // Plain TCP even for TLS: each accepted socket gets its TLS layer on its own thread (SocketConnections).
         ServerSocket serverSocket = new ServerSocket();
@@ -55,10 +61,12 @@ public final class AcceptLoop {
         return loop;
     }
 
+    /** {@return the address and port the server listens on} */
     public InetSocketAddress address() {
         return address;
     }
 
+    /** {@return the number of connections open now} */
     public int connectionCount() {
         return connections.size();
     }
@@ -132,11 +140,16 @@ public final class AcceptLoop {
         }
     }
 
+    /**
+     * Blocks until the loop has been closed.
+     *
+     * @throws InterruptedException if the waiting thread was interrupted
+     */
     public void awaitClosed() throws InterruptedException {
         closed.await();
     }
 
-    /** Returns a snapshot of the counters, open connections included. */
+    /** {@return a snapshot of the counters, open connections included} */
     public ServerCounters.Snapshot stats() {
         return counters.snapshot(connections);
     }

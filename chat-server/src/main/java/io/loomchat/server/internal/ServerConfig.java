@@ -9,8 +9,14 @@ import javax.net.ssl.SSLContext;
 /**
  * Everything a server was built with.
  *
+ * @param address the address and port to bind
+ * @param backlog connections the kernel queues before they are accepted
+ * @param options the buffer sizes and limits of every connection
+ * @param maxConnections the most connections open at once
  * @param refusal bytes written to a connection refused over {@code maxConnections}, or empty
+ * @param drainTimeout how long a graceful close lets connections write their queued output
  * @param sslContext TLS for every connection, or null for plain TCP
+ * @param factory creates each connection's session
  */
 public record ServerConfig(InetSocketAddress address, int backlog, ChatOptions options, int maxConnections,
                            byte[] refusal, Duration drainTimeout, SSLContext sslContext, SessionFactory factory) {

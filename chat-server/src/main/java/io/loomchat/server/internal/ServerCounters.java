@@ -46,7 +46,17 @@ public final class ServerCounters {
         return new Snapshot(open.size(), accepted.sum(), refused.sum(), closedByReason, in, out, found);
     }
 
-    /** The counters at one moment; see {@code ChatServer.Stats}. */
+    /**
+     * The counters at one moment; see {@code ChatServer.Stats}.
+     *
+     * @param open connections open now
+     * @param accepted connections accepted, refused ones included
+     * @param refused connections closed at once over the maximum
+     * @param closedByReason connections ended, by the name of their close reason
+     * @param bytesIn bytes read from peers
+     * @param bytesOut bytes written to peers
+     * @param messages terminators found
+     */
     public record Snapshot(int open, long accepted, long refused, Map<String, Long> closedByReason, long bytesIn,
                            long bytesOut, long messages) {
     }

@@ -64,6 +64,12 @@ public final class SocketConnections {
     /**
      * Returns a connection on {@code socket}, not yet started: TCP_NODELAY on (the pump batches writes
      * itself), and the socket as the transport that closing the connection closes.
+     *
+     * @param socket a connected socket, plain or TLS
+     * @param options the buffer sizes and limits of the connection
+     * @param factory creates the session
+     * @return the connection, to {@link Connection#start() start}
+     * @throws IOException if the socket's streams cannot be had (it was closed meanwhile)
      */
     public static Connection create(Socket socket, ChatOptions options, SessionFactory factory)
             throws IOException {
