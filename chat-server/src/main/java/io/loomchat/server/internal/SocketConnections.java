@@ -79,6 +79,13 @@ public final class SocketConnections {
     /**
      * Returns a connection on an accepted TCP socket with TLS from {@code context} layered on it, server side,
      * not yet started; the handshake runs on the connection's own thread.
+     *
+     * @param raw the accepted TCP socket
+     * @param context the server's TLS context
+     * @param options the connection's buffer sizes and limits
+     * @param factory makes the connection's session
+     * @return the connection, to be started
+     * @throws IOException if the socket cannot be set up
      */
     public static Connection createTls(Socket raw, SSLContext context, ChatOptions options, SessionFactory factory)
             throws IOException {
@@ -87,7 +94,16 @@ public final class SocketConnections {
         return create(tls, raw, options, factory);
     }
 
-    /** Returns a connection on {@code socket}, layered on the TCP socket {@code raw} (the same for plain TCP). */
+    /**
+     * Returns a connection on {@code socket}, layered on the TCP socket {@code raw} (the same for plain TCP).
+     *
+     * @param socket the socket the connection reads and writes: {@code raw}, or TLS on it
+     * @param raw the TCP socket underneath, which closing closes at once
+     * @param options the connection's buffer sizes and limits
+     * @param factory makes the connection's session
+     * @return the connection, to be started
+     * @throws IOException if the socket cannot be set up
+     */
     public static Connection create(Socket socket, Socket raw, ChatOptions options, SessionFactory factory)
             throws IOException {
         raw.setTcpNoDelay(true);
@@ -95,7 +111,12 @@ public final class SocketConnections {
                 socket.getRemoteSocketAddress(), options, factory);
     }
 
-    /** Returns {@code socket} as a connection's transport: half-closes for drains, TLS handshake on open. */
+    /**
+     * Returns {@code socket} as a connection's transport: half-closes for drains, TLS handshake on open.
+     *
+     * @param socket a connected plain socket, or a TLS socket that closing may wait on
+     * @return the transport
+     */
     public static Transport transport(Socket socket) {
         return new SocketTransport(socket, socket);
     }

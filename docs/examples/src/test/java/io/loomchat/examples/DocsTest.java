@@ -16,22 +16,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/**
- * The guide as it is in the repository: README.md and docs/*.md. Every quoted snippet matches its source file,
- * every relative link and anchor resolves, and the guide's index links every page. See {@link DocsCheck} for the
- * rules.
- */
-class DocsTest {
-    /*
-     * Pages written in other branches and linked from here before they are merged: docs/testing.md (the
-     * chat-testkit branch) and docs/benchmarks.md (the benchmarks branch). A link to one of these passes while the
-     * file is missing, and the index must still link them. DELETE THIS LIST once both branches are merged: from
-     * then on a link to a missing page fails like any other.
-     */
-    private static final Set<String> NOT_YET_MERGED = Set.of("docs/testing.md", "docs/benchmarks.md");
-    /* The same for the chat-testkit module, which the getting-started pom.xml depends on: delete it with the above. */
-    private static final Set<String> MODULES_NOT_YET_MERGED = Set.of("chat-testkit");
-
     /**
      * Prints every name an asynchat program may use: asynchat's and asyncore's functions and classes, the
      * methods and attributes of async_chat (class and instance), simple_producer and dispatcher, the channel map,
@@ -50,7 +34,7 @@ class DocsTest {
             """;
 
     private static final Path ROOT = repositoryRoot();
-    private final DocsCheck check = new DocsCheck(ROOT, NOT_YET_MERGED);
+    private final DocsCheck check = new DocsCheck(ROOT, Set.of());
 
     @Test
     void everySnippetIsQuotedFromItsSource() throws IOException {
@@ -77,7 +61,7 @@ class DocsTest {
     void theReadmeLinksTheGuideAndTheGuideLinksEveryPage() throws IOException {
         Set<String> fromReadme = linkedPages(ROOT.resolve("README.md"));
         assertTrue(fromReadme.contains("docs/README.md"), "README.md links the guide's index; it links " + fromReadme);
-        Set<String> expected = new TreeSet<>(NOT_YET_MERGED);
+        Set<String> expected = new TreeSet<>();
         for (Path page : pages()) expected.add(name(page));
         expected.remove("README.md");
         expected.remove("docs/README.md");
@@ -120,7 +104,7 @@ class DocsTest {
             if (!dependency.group(3).equals(expected)) {
                 problems.add(group + ":" + artifact + ":" + dependency.group(3) + ", but the build uses " + expected);
             }
-            boolean module = Files.isDirectory(ROOT.resolve(artifact)) || MODULES_NOT_YET_MERGED.contains(artifact);
+            boolean module = Files.isDirectory(ROOT.resolve(artifact));
             if (group.equals("io.loomchat") && !module) problems.add(artifact + " is not a module of the build");
         }
         Matcher plugin = Pattern.compile("<artifactId>(maven-[a-z]+-plugin)</artifactId>\\s*<version>(.+?)</version>")
