@@ -16,6 +16,12 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+/**
+ * The guide as it is in the repository: README.md and docs/*.md. Every quoted snippet matches its source file,
+ * every relative link and anchor resolves, and the guide's index links every page. See {@link DocsCheck} for the
+ * rules.
+ */
+class DocsTest {
     /**
      * Prints every name an asynchat program may use: asynchat's and asyncore's functions and classes, the
      * methods and attributes of async_chat (class and instance), simple_producer and dispatcher, the channel map,
