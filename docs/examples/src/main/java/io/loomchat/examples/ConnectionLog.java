@@ -6,7 +6,10 @@ import io.loomchat.core.SessionFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Wraps a session factory so that each connection and its end are logged at INFO, as the demo shows them. */
+/**
+ * Wraps a session factory so that each connection and its end are logged at INFO, as the demo shows them. Every
+ * hook of {@link ChatSession} is forwarded, so the wrapped session behaves exactly as it would unwrapped.
+ */
 final class ConnectionLog implements SessionFactory {
     private final Logger log;
     private final SessionFactory factory;
@@ -44,6 +47,11 @@ final class ConnectionLog implements SessionFactory {
                 } finally {
                     log.info("{} disconnected", channel.remoteAddress());
                 }
+            }
+
+            @Override
+            public void serverClosing(ChatChannel closingChannel) {
+                session.serverClosing(closingChannel);
             }
 
             @Override

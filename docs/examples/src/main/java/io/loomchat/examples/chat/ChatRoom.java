@@ -94,9 +94,10 @@ public final class ChatRoom implements SessionFactory {
                 channel.push("* " + wanted + " is taken; your nickname?\r\n");
             } else {
                 nickname = wanted;
+                // The others first: once the new member reads its hello, every member has heard of it.
+                broadcast(wanted, "* " + wanted + " joined");
                 channel.push("* hello " + wanted + "; here: " + String.join(", ", nicknames())
                         + "; /who lists, /quit leaves\r\n");
-                broadcast(wanted, "* " + wanted + " joined");
             }
         }
 
