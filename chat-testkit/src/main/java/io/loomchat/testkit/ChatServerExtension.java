@@ -68,18 +68,32 @@ public final class ChatServerExtension
         this.factory = factory;
     }
 
-    /** Returns an extension whose server runs {@code factory}'s sessions. */
+    /**
+     * Returns an extension whose server runs {@code factory}'s sessions.
+     *
+     * @param factory creates a session for each connection the server accepts (and for each injected harness)
+     * @return a new extension, to register in a {@code @RegisterExtension} field
+     */
     public static ChatServerExtension serving(SessionFactory factory) {
         return new ChatServerExtension(Objects.requireNonNull(factory, "factory"));
     }
 
-    /** Sets the options of the server's connections (and of injected harnesses); default the defaults. */
+    /**
+     * Sets the options of the server's connections (and of injected harnesses); default the defaults.
+     *
+     * @param options the buffer sizes, limits and timeouts every connection and harness runs with
+     * @return this extension, for chaining
+     */
     public ChatServerExtension options(ChatOptions options) {
         this.options = Objects.requireNonNull(options, "options");
         return this;
     }
 
-    /** Makes every test fail if a virtual thread was pinned while it ran (JFR {@code jdk.VirtualThreadPinned}). */
+    /**
+     * Makes every test fail if a virtual thread was pinned while it ran (JFR {@code jdk.VirtualThreadPinned}).
+     *
+     * @return this extension, for chaining
+     */
     public ChatServerExtension failOnPinning() {
         this.failOnPinning = true;
         return this;
@@ -88,6 +102,8 @@ public final class ChatServerExtension
     /**
      * Sets how long the end-of-test check waits for sessions to close and threads to end; default 5 seconds.
      *
+     * @param timeout the longest the check (and {@link #awaitSessions}) waits; positive
+     * @return this extension, for chaining
      * @throws IllegalArgumentException if {@code timeout} is not positive
      */
     public ChatServerExtension leakTimeout(Duration timeout) {
@@ -98,6 +114,7 @@ public final class ChatServerExtension
     /**
      * Returns the running server.
      *
+     * @return the server this extension started on 127.0.0.1, for this test class or this test method
      * @throws IllegalStateException outside a test, or in a static method of a test whose server is per method
      */
     public ChatServer server() {
@@ -106,12 +123,22 @@ public final class ChatServerExtension
         return running;
     }
 
-    /** Returns the server's port. */
+    /**
+     * Returns the server's port.
+     *
+     * @return the ephemeral port the server listens on at 127.0.0.1
+     * @throws IllegalStateException when {@link #server()} would, as no server is running
+     */
     public int port() {
         return server().port();
     }
 
-    /** Returns a new conversation with the server, closed after the test. */
+    /**
+     * Returns a new conversation with the server, closed after the test.
+     *
+     * @return a client connected to the server's loopback address, which the extension closes after the test
+     * @throws IllegalStateException outside a test method (or its {@code @BeforeEach} and {@code @AfterEach})
+     */
     public Conversation connect() {
         Conversation conversation = Conversation.connect(InetAddress.getLoopbackAddress().getHostAddress(), port());
         scope().closeAfter(conversation);
@@ -122,6 +149,8 @@ public final class ChatServerExtension
      * Waits until exactly {@code count} of the server's sessions are open: created by the factory and not yet
      * closed. Returns at once if they are.
      *
+     * @param count how many sessions must be open; zero waits for every session to close
+     * @throws IllegalArgumentException if {@code count} is negative
      * @throws AssertionError naming the open sessions, if the count is not reached within the
      *                        {@linkplain #leakTimeout leak timeout} (5 seconds unless set)
      */

@@ -62,6 +62,8 @@ public final class Conversation implements AutoCloseable {
     /**
      * Connects to {@code port} on 127.0.0.1.
      *
+     * @param port the TCP port a server listens on at 127.0.0.1
+     * @return a conversation over the new connection, whose steps wait 5 seconds unless {@link #timeout} is set
      * @throws UncheckedIOException if the connection cannot be made within 5 seconds
      */
     public static Conversation connect(int port) {
@@ -71,6 +73,9 @@ public final class Conversation implements AutoCloseable {
     /**
      * Connects to {@code host:port}: any TCP server, loomchat or not.
      *
+     * @param host the host name or IP address of the server
+     * @param port the TCP port the server listens on
+     * @return a conversation over the new connection, whose steps wait 5 seconds unless {@link #timeout} is set
      * @throws UncheckedIOException if the connection cannot be made within 5 seconds
      */
     public static Conversation connect(String host, int port) {
@@ -85,6 +90,8 @@ public final class Conversation implements AutoCloseable {
     /**
      * Connects to {@code server}, through the loopback address if it listens on every address.
      *
+     * @param server a running loomchat server, whose address and port are used
+     * @return a conversation over the new connection, whose steps wait 5 seconds unless {@link #timeout} is set
      * @throws UncheckedIOException if the connection cannot be made within 5 seconds
      */
     public static Conversation connect(ChatServer server) {
@@ -97,6 +104,8 @@ public final class Conversation implements AutoCloseable {
     /**
      * Sets how long each later step waits for what it expects.
      *
+     * @param timeout the longest each step waits; positive
+     * @return this conversation, for chaining
      * @throws IllegalArgumentException if {@code timeout} is not positive
      */
     public Conversation timeout(Duration timeout) {
@@ -108,6 +117,8 @@ public final class Conversation implements AutoCloseable {
      * Sets the terminator of lines for {@link #sendLine}, {@link #expectLine} and {@link #readLine}; default
      * {@code "\r\n"}, as in most internet protocols.
      *
+     * @param terminator the characters that end a line, encoded as UTF-8; not empty
+     * @return this conversation, for chaining
      * @throws IllegalArgumentException if {@code terminator} is empty
      */
     public Conversation lineTerminator(String terminator) {
@@ -118,20 +129,35 @@ public final class Conversation implements AutoCloseable {
         return this;
     }
 
-    /** Sends {@code text} encoded as UTF-8, in one write. */
+    /**
+     * Sends {@code text} encoded as UTF-8, in one write.
+     *
+     * @param text the characters to send, control characters included
+     * @return this conversation, for chaining
+     */
     public Conversation send(String text) {
         exchange.send(utf8(text), "send(" + quote(text) + ")");
         return this;
     }
 
-    /** Sends {@code bytes} in one write. */
+    /**
+     * Sends {@code bytes} in one write.
+     *
+     * @param bytes the bytes to send; copied, so the caller may reuse the array
+     * @return this conversation, for chaining
+     */
     public Conversation send(byte[] bytes) {
         byte[] copy = Objects.requireNonNull(bytes, "bytes").clone();
         exchange.send(copy, "send(" + Escapes.quote(copy) + ")");
         return this;
     }
 
-    /** Sends {@code line} encoded as UTF-8 and the line terminator, in one write. */
+    /**
+     * Sends {@code line} encoded as UTF-8 and the line terminator, in one write.
+     *
+     * @param line the text of the line, without its terminator
+     * @return this conversation, for chaining
+     */
     public Conversation sendLine(String line) {
         byte[] text = utf8(line);
         byte[] bytes = new byte[text.length + lineTerminator.length];
@@ -141,20 +167,35 @@ public final class Conversation implements AutoCloseable {
         return this;
     }
 
-    /** Expects exactly {@code text} (UTF-8) next; fails at the first byte that differs. */
+    /**
+     * Expects exactly {@code text} (UTF-8) next; fails at the first byte that differs.
+     *
+     * @param text the characters the peer must send next, terminator included
+     * @return this conversation, for chaining
+     */
     public Conversation expect(String text) {
         exchange.expect(utf8(text), "expect(" + quote(text) + ")");
         return this;
     }
 
-    /** Expects exactly {@code bytes} next; fails at the first byte that differs. */
+    /**
+     * Expects exactly {@code bytes} next; fails at the first byte that differs.
+     *
+     * @param bytes the bytes the peer must send next; copied, so the caller may reuse the array
+     * @return this conversation, for chaining
+     */
     public Conversation expect(byte[] bytes) {
         byte[] copy = Objects.requireNonNull(bytes, "bytes").clone();
         exchange.expect(copy, "expect(" + Escapes.quote(copy) + ")");
         return this;
     }
 
-    /** Expects the next line to be {@code line}: waits for the line terminator, then compares the whole line. */
+    /**
+     * Expects the next line to be {@code line}: waits for the line terminator, then compares the whole line.
+     *
+     * @param line the text the next line must have, without its terminator
+     * @return this conversation, for chaining
+     */
     public Conversation expectLine(String line) {
         exchange.expectLine(utf8(line), lineTerminator, "expectLine(" + quote(line) + ")");
         return this;
@@ -165,6 +206,8 @@ public final class Conversation implements AutoCloseable {
      * Like pexpect, it takes the first match it sees, so end the pattern with the terminator
      * ({@code "\\d+ bytes\r\n"}) lest {@code \d+} match only the digits that have arrived so far.
      *
+     * @param regex a {@link Pattern} that what arrives next must start with a match of
+     * @return this conversation, for chaining
      * @throws java.util.regex.PatternSyntaxException if {@code regex} is not a regular expression
      */
     public Conversation expectMatch(String regex) {
@@ -172,13 +215,21 @@ public final class Conversation implements AutoCloseable {
         return this;
     }
 
-    /** Expects the end of the stream: the peer closes the connection (or its output) with nothing more sent. */
+    /**
+     * Expects the end of the stream: the peer closes the connection (or its output) with nothing more sent.
+     *
+     * @return this conversation, for chaining
+     */
     public Conversation expectClosed() {
         exchange.expectEof("expectClosed()");
         return this;
     }
 
-    /** Reads the next line, up to the line terminator, and returns it as UTF-8 text without the terminator. */
+    /**
+     * Reads the next line, up to the line terminator, and returns it as UTF-8 text without the terminator.
+     *
+     * @return the line's text, empty for an empty line
+     */
     public String readLine() {
         return new String(exchange.readLine(lineTerminator, "readLine()"), StandardCharsets.UTF_8);
     }
@@ -186,6 +237,8 @@ public final class Conversation implements AutoCloseable {
     /**
      * Reads exactly {@code count} bytes and returns them.
      *
+     * @param count how many bytes to read; zero returns an empty array at once
+     * @return a new array of the {@code count} bytes, in the order they arrived
      * @throws IllegalArgumentException if {@code count} is negative
      */
     public byte[] readBytes(int count) {
@@ -193,7 +246,11 @@ public final class Conversation implements AutoCloseable {
         return exchange.readBytes(count, "readBytes(" + count + ")");
     }
 
-    /** Half-closes: tells the peer nothing more will be sent, as {@code Socket.shutdownOutput()} does. */
+    /**
+     * Half-closes: tells the peer nothing more will be sent, as {@code Socket.shutdownOutput()} does.
+     *
+     * @return this conversation, for chaining
+     */
     public Conversation shutdownOutput() {
         exchange.shutdownOutput("shutdownOutput()");
         return this;
@@ -203,6 +260,8 @@ public final class Conversation implements AutoCloseable {
      * Runs the steps of a transcript: {@code > } lines are sent, {@code < } lines expected, {@code >EOF}
      * half-closes and {@code <EOF} expects the end of the stream. See {@code docs/testing.md} for the format.
      *
+     * @param transcript the steps, one a line, as {@link #transcript()} writes them
+     * @return this conversation, for chaining
      * @throws IllegalArgumentException if {@code transcript} is not in the transcript format
      */
     public Conversation replay(String transcript) {
@@ -212,6 +271,8 @@ public final class Conversation implements AutoCloseable {
     /**
      * Runs the steps of a transcript file (UTF-8); see {@link #replay(String)}.
      *
+     * @param transcriptFile the file to run, whose name failures cite with the line number
+     * @return this conversation, for chaining
      * @throws UncheckedIOException if the file cannot be read
      * @throws IllegalArgumentException if it is not in the transcript format
      */
@@ -242,6 +303,8 @@ public final class Conversation implements AutoCloseable {
     /**
      * Returns the exchange so far in the transcript format: what was sent and received, in order, with control
      * characters escaped.
+     *
+     * @return the steps so far, one a line, {@code > } for sent and {@code < } for received; replayable
      */
     public String transcript() {
         return exchange.transcript();

@@ -40,8 +40,9 @@ import java.util.function.Consumer;
  * }
  *
  * <p>The conversation runs once as written (once in memory and once over TCP), so its own expectations are
- * checked; then only its sent bytes are replayed. A failure is an {@link AssertionError} that shows the smallest fragmentation found (one from which
- * no split can be removed), the exchange under it and as written, and a transcript that reproduces it.
+ * checked; then only its sent bytes are replayed. A failure is an {@link AssertionError} that shows the
+ * smallest fragmentation found (one from which no split can be removed), the exchange under it and as written,
+ * and a transcript that reproduces it.
  *
  * <p>{@link #of} runs every fragmentation in memory, where each fragment is exactly one read of the session,
  * then a bounded number (whole, 24 single split points, 4 random, one byte per read up to 512 bytes) over TCP on
@@ -80,7 +81,12 @@ public final class Fragmentation {
         this.port = port;
     }
 
-    /** Returns a proof for {@code factory}'s sessions: in memory, then over TCP to a server it starts. */
+    /**
+     * Returns a proof for {@code factory}'s sessions: in memory, then over TCP to a server it starts.
+     *
+     * @param factory creates the sessions under test, a new one for each run
+     * @return a proof with the default settings, run by {@link #replay(Consumer)}
+     */
     public static Fragmentation of(SessionFactory factory) {
         return new Fragmentation(Objects.requireNonNull(factory, "factory"), null, 0);
     }
@@ -88,6 +94,10 @@ public final class Fragmentation {
     /**
      * Returns a proof against a running server, over TCP only. Each run half-closes its output after the last
      * fragment and reads until the server closes, as a loomchat server does once it has answered.
+     *
+     * @param host the host name or IP address of the server
+     * @param port the TCP port the server listens on
+     * @return a proof with the default settings, run by {@link #replay(Consumer)}
      */
     public static Fragmentation overSocket(String host, int port) {
         return new Fragmentation(null, Objects.requireNonNull(host, "host"), port);
@@ -96,6 +106,8 @@ public final class Fragmentation {
     /**
      * Sets the options of the sessions' connections; default {@link ChatOptions#defaults()}.
      *
+     * @param options the buffer sizes, limits and timeouts each run's connection uses
+     * @return this proof, for chaining
      * @throws IllegalStateException for a proof {@link #overSocket over a socket}, whose server has its own
      */
     public Fragmentation options(ChatOptions options) {
@@ -104,7 +116,12 @@ public final class Fragmentation {
         return this;
     }
 
-    /** Skips the runs over TCP, for a session whose test must not open sockets. */
+    /**
+     * Skips the runs over TCP, for a session whose test must not open sockets.
+     *
+     * @return this proof, for chaining
+     * @throws IllegalStateException for a proof {@link #overSocket over a socket}, which has no runs in memory
+     */
     public Fragmentation inMemoryOnly() {
         if (factory == null) throw new IllegalStateException("inMemoryOnly() of a proof over a socket");
         this.inMemory = true;
@@ -112,14 +129,23 @@ public final class Fragmentation {
         return this;
     }
 
-    /** Skips the runs in memory, for a session that needs a socket (one that uses its peer's address, say). */
+    /**
+     * Skips the runs in memory, for a session that needs a socket (one that uses its peer's address, say).
+     *
+     * @return this proof, for chaining
+     */
     public Fragmentation overTcpOnly() {
         this.inMemory = false;
         this.overTcp = true;
         return this;
     }
 
-    /** Sets the seed of the random splits; the report names it, so a failure can be replayed. */
+    /**
+     * Sets the seed of the random splits; the report names it, so a failure can be replayed.
+     *
+     * @param seed the seed a failure report names; {@link #DEFAULT_SEED} unless set
+     * @return this proof, for chaining
+     */
     public Fragmentation seed(long seed) {
         this.seed = seed;
         return this;
@@ -128,6 +154,8 @@ public final class Fragmentation {
     /**
      * Sets how many random fragmentations are tried in memory; default 32.
      *
+     * @param runs how many random fragmentations to try; zero tries none (over TCP, at most 4 are tried)
+     * @return this proof, for chaining
      * @throws IllegalArgumentException if {@code runs} is negative
      */
     public Fragmentation randomRuns(int runs) {
@@ -139,6 +167,8 @@ public final class Fragmentation {
     /**
      * Sets how long each step of each run waits for the session; default 5 seconds.
      *
+     * @param timeout the longest each step waits; positive
+     * @return this proof, for chaining
      * @throws IllegalArgumentException if {@code timeout} is not positive
      */
     public Fragmentation timeout(Duration timeout) {
@@ -150,6 +180,7 @@ public final class Fragmentation {
      * Runs {@code conversation} once as written (its expectations are checked), then replays the bytes it sent
      * under every fragmentation. If it half-closed ({@link Conversation#shutdownOutput()}), so does every run.
      *
+     * @param conversation the client's script: its sends are replayed, and its expectations checked once
      * @throws AssertionError if the conversation fails, or a fragmentation changes what the session does
      */
     public void replay(Consumer<Conversation> conversation) {
@@ -166,6 +197,7 @@ public final class Fragmentation {
      * Replays a transcript (see {@link Conversation#replay(String)}) as written, then its {@code > } lines under
      * every fragmentation; see {@link #replay(Consumer)}.
      *
+     * @param transcript the steps, one a line, whose {@code > } lines are fragmented
      * @throws IllegalArgumentException if {@code transcript} is not in the transcript format
      */
     public void replay(String transcript) {
@@ -176,6 +208,7 @@ public final class Fragmentation {
     /**
      * Replays a transcript file (UTF-8); see {@link #replay(String)}.
      *
+     * @param transcriptFile the file to replay, whose name failures cite with the line number
      * @throws UncheckedIOException if the file cannot be read
      */
     public void replay(Path transcriptFile) {

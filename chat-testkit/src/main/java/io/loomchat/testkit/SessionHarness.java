@@ -45,12 +45,21 @@ public final class SessionHarness implements AutoCloseable {
     /**
      * Creates a session through {@code factory} with the default options, and returns once it waits for input
      * with anything it pushed on creation (a greeting) written.
+     *
+     * @param factory creates the session under test
+     * @return a harness running the session; closing it closes the session's connection
      */
     public static SessionHarness start(SessionFactory factory) {
         return start(ChatOptions.defaults(), factory);
     }
 
-    /** Creates a session through {@code factory} with {@code options}; see {@link #start(SessionFactory)}. */
+    /**
+     * Creates a session through {@code factory} with {@code options}; see {@link #start(SessionFactory)}.
+     *
+     * @param options the buffer sizes, limits and timeouts the session's connection runs with
+     * @param factory creates the session under test
+     * @return a harness running the session; closing it closes the session's connection
+     */
     public static SessionHarness start(ChatOptions options, SessionFactory factory) {
         return new SessionHarness(InMemoryConnection.start(options, factory, Conversation.DEFAULT_TIMEOUT));
     }
@@ -59,13 +68,21 @@ public final class SessionHarness implements AutoCloseable {
      * Hands {@code text}, encoded as UTF-8, to the session as one read; returns when it is dispatched and the
      * output it caused is written. Does nothing more once the connection is closed.
      *
+     * @param text the input of one read, control characters and terminators included
+     * @return this harness, for chaining
      * @throws IllegalStateException after {@link #endInput()}
      */
     public SessionHarness feed(String text) {
         return feed(Objects.requireNonNull(text, "text").getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Hands {@code bytes} to the session as one read; see {@link #feed(String)}. */
+    /**
+     * Hands {@code bytes} to the session as one read; see {@link #feed(String)}.
+     *
+     * @param bytes the input of one read
+     * @return this harness, for chaining
+     * @throws IllegalStateException after {@link #endInput()}
+     */
     public SessionHarness feed(byte[] bytes) {
         connection.feed(Objects.requireNonNull(bytes, "bytes"));
         return this;
@@ -74,18 +91,28 @@ public final class SessionHarness implements AutoCloseable {
     /**
      * Ends the input, as a client's half-close does, and returns once the connection has written the queued
      * output and closed: what loomchat does at the end of a connection's input.
+     *
+     * @return this harness, for chaining
      */
     public SessionHarness endInput() {
         connection.endInput();
         return this;
     }
 
-    /** Returns every byte the session's connection has written so far. */
+    /**
+     * Returns every byte the session's connection has written so far.
+     *
+     * @return a copy of the output from its first byte, whatever {@link #takeOutput()} has returned
+     */
     public byte[] output() {
         return connection.output();
     }
 
-    /** Returns the output written since the previous call, decoded as UTF-8. */
+    /**
+     * Returns the output written since the previous call, decoded as UTF-8.
+     *
+     * @return the new output's text; empty if nothing was written since
+     */
     public String takeOutput() {
         byte[] all = connection.output();
         byte[] news = Arrays.copyOfRange(all, taken, all.length);
@@ -93,22 +120,38 @@ public final class SessionHarness implements AutoCloseable {
         return new String(news, StandardCharsets.UTF_8);
     }
 
-    /** Returns the session's current terminator, as {@code ChatChannel.getTerminator()} does. */
+    /**
+     * Returns the session's current terminator, as {@code ChatChannel.getTerminator()} does.
+     *
+     * @return the terminator the next input will be split by
+     */
     public Terminator terminator() {
         return connection.channel().getTerminator();
     }
 
-    /** Returns whether the session asked to close: it called {@code closeWhenDone()} or {@code close()}. */
+    /**
+     * Returns whether the session asked to close: it called {@code closeWhenDone()} or {@code close()}.
+     *
+     * @return {@code true} once the session asked to close, even if the connection is still writing
+     */
     public boolean closeRequested() {
         return !connection.channel().isOpen();
     }
 
-    /** Returns whether the connection has closed and the session's {@code closed()} has returned. */
+    /**
+     * Returns whether the connection has closed and the session's {@code closed()} has returned.
+     *
+     * @return {@code true} once the session is finished; no later input reaches it
+     */
     public boolean isClosed() {
         return connection.isClosed();
     }
 
-    /** Returns the errors the session's {@code handleError} was given, oldest first. */
+    /**
+     * Returns the errors the session's {@code handleError} was given, oldest first.
+     *
+     * @return an unmodifiable copy of the errors so far; empty if there were none
+     */
     public List<Throwable> errors() {
         return connection.errors();
     }
@@ -116,6 +159,8 @@ public final class SessionHarness implements AutoCloseable {
     /**
      * Returns a conversation with this session, which sees its output from the start; each send is one
      * {@link #feed}. Closing the conversation closes the session's connection.
+     *
+     * @return a new conversation whose sends feed this session and whose expectations read its output
      */
     public Conversation conversation() {
         return new Conversation(new SessionPeer(connection, "an in-memory session"));
@@ -124,6 +169,8 @@ public final class SessionHarness implements AutoCloseable {
     /**
      * Returns the exchange so far in the transcript format: each read fed as a {@code > } line, the output it
      * caused as {@code < } lines, {@code <EOF} once closed, and the session's errors as {@code #} comments.
+     *
+     * @return the steps so far, one a line, which {@link Conversation#replay(String)} can run again
      */
     public String transcript() {
         return connection.log().render();
