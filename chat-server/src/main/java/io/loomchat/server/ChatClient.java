@@ -140,11 +140,14 @@ public final class ChatClient {
          *
          * @param timeout how long to wait, more than zero
          * @return this builder
-         * @throws IllegalArgumentException if {@code timeout} is not positive
+         * @throws IllegalArgumentException if {@code timeout} is not positive, or over about 24 days
          */
         public Builder connectTimeout(Duration timeout) {
             if (Objects.requireNonNull(timeout, "timeout").isNegative() || timeout.isZero()) {
                 throw new IllegalArgumentException("connectTimeout <= 0: " + timeout);
+            }
+            if (timeout.toMillis() > Integer.MAX_VALUE) {  // Socket.connect takes int milliseconds
+                throw new IllegalArgumentException("connectTimeout > " + Integer.MAX_VALUE + " ms: " + timeout);
             }
             this.connectTimeout = timeout;
             return this;

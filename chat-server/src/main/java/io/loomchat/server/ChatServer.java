@@ -217,11 +217,14 @@ public final class ChatServer implements AutoCloseable {
          *
          * @param timeout how long to wait for the connections, or zero to close them at once
          * @return this builder
-         * @throws IllegalArgumentException if {@code timeout} is negative
+         * @throws IllegalArgumentException if {@code timeout} is negative or over 100 days
          */
         public Builder drainTimeout(Duration timeout) {
             if (Objects.requireNonNull(timeout, "timeout").isNegative()) {
                 throw new IllegalArgumentException("drainTimeout < 0: " + timeout);
+            }
+            if (timeout.compareTo(Duration.ofDays(100)) > 0) {
+                throw new IllegalArgumentException("drainTimeout > 100 days: " + timeout);
             }
             this.drainTimeout = timeout;
             return this;

@@ -54,6 +54,8 @@ public final class Connection implements ChatConnection {
     private volatile boolean inputEnded;
     /** True once a graceful shutdown ended the input: the session hears serverClosing(). */
     private volatile boolean shuttingDown;
+    /** True once the write timeout fired: it closes at once, and only once. */
+    private volatile boolean writeTimedOut;
     /** True once a timeout's close was handed to a thread of its own: the watchdog does not fire twice. */
     private volatile boolean timingOut;
     /** A limit the watchdog found broken, for the session's error hook on the connection thread. */
@@ -276,26 +278,28 @@ public final class Connection implements ChatConnection {
 
     /** Called by the watchdog: closes the connection if one of its timeouts ran out. */
     void checkTimeouts(long now) {
-        if (closing || timingOut) return;
+        if (closing) return;
         long linger = lingerSince;
         if (linger != 0) {
             // After the last reply only the linger counts: the connection is closing anyway.
-            if (now - linger > LINGER_NANOS) closeAside(() -> closeNow(CloseReason.CLOSE_WHEN_DONE));
+            if (now - linger > LINGER_NANOS && !timingOut) closeAside(() -> closeNow(CloseReason.CLOSE_WHEN_DONE));
             return;
         }
-        if (inputEnded) return;
+        // The write timeout always counts, even while the input has ended and the output drains.
+        if (!writeTimedOut) checkTimeout(pump.writeSince(), options.writeTimeout(), now, CloseReason.WRITE_TIMEOUT);
+        if (inputEnded || timingOut) return;
         // Idle means nothing read and nothing written: a long download keeps the connection busy.
-        long idleSince = Math.max(reader.readSince(), pump.lastWrite());
-        if (pump.writeSince() == 0 && reader.readSince() != 0) {
+        long readSince = reader.readSince();
+        if (pump.writeSince() == 0 && readSince != 0) {
+            long idleSince = Math.max(readSince, pump.lastWrite());
             checkTimeout(idleSince, options.idleTimeout(), now, CloseReason.IDLE_TIMEOUT);
         }
         checkTimeout(reader.messageSince(), options.messageTimeout(), now, CloseReason.MESSAGE_TIMEOUT);
-        checkTimeout(pump.writeSince(), options.writeTimeout(), now, CloseReason.WRITE_TIMEOUT);
     }
 
     private void checkTimeout(long since, Duration timeout, long now, CloseReason reason) {
         long limit = timeout.toNanos();
-        if (since != 0 && limit > 0 && now - since > limit && !closing && !timingOut) timedOut(reason, limit);
+        if (since != 0 && limit > 0 && now - since > limit && !closing) timedOut(reason, limit);
     }
 
     /**
@@ -313,7 +317,13 @@ public final class Connection implements ChatConnection {
      * broken limit.
      */
     void timedOut(CloseReason reason, long timeoutNanos) {
-        if (closing || inputEnded) return;  // already ending
+        if (closing) return;
+        if (reason == CloseReason.WRITE_TIMEOUT) {
+            if (writeTimedOut) return;
+            writeTimedOut = true;  // and it still counts while the input has ended: the drain must end too
+        } else if (inputEnded || timingOut) {
+            return;  // already ending
+        }
         long millis = Duration.ofNanos(timeoutNanos).toMillis();
         ChatLimitException error = switch (reason) {
             case IDLE_TIMEOUT -> new ChatLimitException("idleTimeout", millis, remoteAddress,
@@ -410,10 +420,15 @@ public final class Connection implements ChatConnection {
         sessionFailed(error);
     }
 
-    /** A write failed: the peer is gone. */
+    /** A write failed: the peer is gone. Anything but an IOException is a bug, and said loudly. */
     void outputFailed(Throwable error) {
-        if (!closing) LOG.debug("{} {}: write failed: {}", name, remoteAddress, error.toString());
-        closeNow(CloseReason.PEER_RESET);
+        if (error instanceof IOException) {
+            if (!closing) LOG.debug("{} {}: write failed: {}", name, remoteAddress, error.toString());
+            closeNow(CloseReason.PEER_RESET);
+        } else {
+            LOG.error("{} {}: the output pump failed; closing", name, remoteAddress, error);
+            closeNow(CloseReason.SESSION_ERROR);
+        }
     }
 
     /** {@return why the connection closed, or null while it is open} */

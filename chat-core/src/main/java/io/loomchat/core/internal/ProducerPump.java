@@ -106,8 +106,11 @@ final class ProducerPump {
         try {
             if (closing) return false;
             if (length == 0) return true;
-            // The pump thread never waits for itself (a producer's error hook pushing, say): it queues over.
-            if (queuedBytes > highWatermark && Thread.currentThread() != pumpThread) {
+            // The pump thread never waits for itself (a producer's error hook pushing, say): it queues over the
+            // high watermark, up to four times it, and no further.
+            if (Thread.currentThread() == pumpThread) {
+                if (queuedBytes > 4L * highWatermark) return false;
+            } else if (queuedBytes > highWatermark) {
                 if (!wait) return false;
                 if (holdsOwnPump()) {
                     // Release the hold on our own replies before waiting, without holding this pump's lock
@@ -167,8 +170,9 @@ final class ProducerPump {
                     continue;
                 }
                 if (left <= 0) {
-                    // The timeout measures a peer that stops reading: if bytes went out meanwhile, wait again.
-                    if (bytesOut == progress) return false;
+                    // The timeout measures a peer that stops reading: a write blocked all along with nothing
+                    // written. Bytes that went out meanwhile, or a pump busy in a producer, mean wait again.
+                    if (bytesOut == progress && writeSince != 0) return false;
                     progress = bytesOut;
                     left = writeTimeoutNanos;
                 }
@@ -257,7 +261,7 @@ final class ProducerPump {
             closing = true;
             stopped = true;
             producerFifo.clear();
-            queuedBytes = 0;
+            queuedBytes = inFlight;
             changed.signalAll();
             drained.signalAll();
         } finally {

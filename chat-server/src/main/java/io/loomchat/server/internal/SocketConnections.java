@@ -55,8 +55,9 @@ public final class SocketConnections {
 
         @Override
         public void shutdownInput() throws IOException {
-            // SSLSocket cannot half-close: it closes instead, and the drain is skipped.
-            if (socket instanceof SSLSocket) socket.close();
+            // SSLSocket cannot half-close. Closing it would wait to send close_notify behind a write blocked on
+            // a peer that does not read, so close the TCP socket: the drain is skipped, as documented.
+            if (socket instanceof SSLSocket) close();
             else socket.shutdownInput();
         }
     }
@@ -89,7 +90,10 @@ public final class SocketConnections {
      */
     public static Connection createTls(Socket raw, SSLContext context, ChatOptions options, SessionFactory factory)
             throws IOException {
-        SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(raw, null, true);
+        // The (socket, host, port, autoClose) form: every provider has it; the (socket, consumed, autoClose) form
+        // is optional.
+        SSLSocket tls = (SSLSocket) context.getSocketFactory()
+                .createSocket(raw, raw.getInetAddress().getHostAddress(), raw.getPort(), true);
         tls.setUseClientMode(false);
         return create(tls, raw, options, factory);
     }
