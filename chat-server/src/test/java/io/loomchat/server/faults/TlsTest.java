@@ -34,7 +34,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** The same session over TLS, with a self-signed certificate made here, and openssl s_client as a client. */
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class TlsTest {
-    private static final char[] PASSWORD = "changeit".toCharArray();
     @TempDir
     static Path dir;
     private static SSLContext context;
@@ -42,32 +41,9 @@ class TlsTest {
 
     @BeforeAll
     static void makeCertificate() throws Exception {
-        Path keystore = dir.resolve("server.p12");
-        certificate = dir.resolve("server.pem");
-        Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-        run(keytool.toString(), "-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1",
-                "-dname", "CN=localhost", "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2",
-                "-storetype", "PKCS12", "-keystore", keystore.toString(), "-storepass", new String(PASSWORD));
-        run(keytool.toString(), "-exportcert", "-rfc", "-alias", "server", "-keystore", keystore.toString(),
-                "-storepass", new String(PASSWORD), "-file", certificate.toString());
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        try (InputStream in = new FileInputStream(keystore.toFile())) {
-            store.load(in, PASSWORD);
-        }
-        KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        keys.init(store, PASSWORD);
-        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trust.init(store);
-        context = SSLContext.getInstance("TLS");
-        context.init(keys.getKeyManagers(), trust.getTrustManagers(), null);
-    }
-
-    private static String run(String... command) throws Exception {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(30, TimeUnit.SECONDS), "finished: " + List.of(command));
-        assertEquals(0, process.exitValue(), output);
-        return output;
+        SelfSignedCertificate made = SelfSignedCertificate.create(dir);
+        context = made.context();
+        certificate = made.pem();
     }
 
     private static ChatServer tlsServer() throws IOException {
