@@ -123,9 +123,9 @@ public final class Connection implements ChatConnection {
             LOG.info("{} {}: could not open the connection: {}", name, remoteAddress, e.toString());
             closeNow(CloseReason.PEER_RESET);
         }
-        Thread pump = Thread.ofVirtual().name(name.replace("-conn-", "-pump-")).unstarted(this::runPump);
-        pumpThread = pump;
-        pump.start();  // a pump closed before it began sees it is stopped and ends at once
+        Thread pumping = Thread.ofVirtual().name(name.replace("-conn-", "-pump-")).unstarted(this::runPump);
+        pumpThread = pumping;
+        pumping.start();  // a pump closed before it began sees it is stopped and ends at once
         try {
             if (!closing && createSession()) {
                 reader.run();
@@ -137,6 +137,7 @@ public final class Connection implements ChatConnection {
             closeNow(CloseReason.PEER_RESET);
         } catch (RuntimeException | Error e) {
             LOG.error("{} {}: reader failed", name, remoteAddress, e);
+            closeNow(CloseReason.SESSION_ERROR);  // a bug, not the peer: count it so, not as a plain close
         } finally {
             end(endOfInput);
             MDC.remove("remote");

@@ -291,9 +291,10 @@ final class ProducerPump {
     }
 
     /**
-     * Called by the connection thread before each dispatch: hold the pump's wake-up while more buffered
-     * requests follow, and release it (waking the pump if needed) before the last one, so a session that
-     * blocks in its last callback never holds back the replies before it.
+     * Called by the connection thread before each dispatch: holds the pump's wake-up while more input is
+     * buffered behind the message (pipelined requests, answered in one write), and releases it (waking the pump
+     * if needed) otherwise and after each read. More input may be a partial request: then the last complete
+     * request's replies, and those before it, wait until its callback returns.
      */
     void holdWakeups(boolean hold) {
         if (hold) {
