@@ -5,6 +5,7 @@ import io.loomchat.core.Producer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -31,6 +32,10 @@ final class ProducerPump {
     private static final int MIN_SEGMENT = 256;
     /** Segments grow to this size at most; a larger push gets a segment of its own. */
     private static final int MAX_SEGMENT = 64 * 1024;
+    /** The most written segments kept for reuse (1 MiB), however high the watermark. */
+    private static final int MAX_SPARES = 16;
+    /** How long an idle pump keeps full-size spare segments, in case output resumes (a pipelining client). */
+    private static final long SPARE_LINGER_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -66,8 +71,14 @@ final class ProducerPump {
     private int batchLength;
     /** True when bytes were written to {@code out} since its last flush. Pump thread only. */
     private boolean unflushed;
-    /** A written segment kept for reuse while output flows; dropped when the pump goes idle. */
-    private Segment spare;
+    /**
+     * Written segments kept for reuse while output flows, so a stream of large replies allocates no new
+     * buffers: small ones are dropped as soon as the pump goes idle, full-size ones after {@link
+     * #SPARE_LINGER_NANOS} of idleness. Guarded by lock.
+     */
+    private final ArrayDeque<Segment> spares = new ArrayDeque<>();
+    /** How many spares to keep: enough full-size segments for a queue over the high watermark. */
+    private final int maxSpares;
     /** True from closeWhenDone or close on: nothing more is queued. Guarded by lock. */
     private boolean closing;
     private volatile Thread pumpThread;
@@ -93,6 +104,7 @@ final class ProducerPump {
         this.highWatermark = options.highWatermark();
         this.lowWatermark = options.lowWatermark();
         this.writeTimeoutNanos = options.writeTimeout().toNanos();
+        this.maxSpares = (int) Math.min(MAX_SPARES, highWatermark / MAX_SEGMENT + 2);
     }
 
     /**
@@ -318,13 +330,10 @@ final class ProducerPump {
     }
 
     private Segment newSegment(int length) {
-        Segment segment = spare;
-        if (segment != null && segment.capacity() >= length) {
-            spare = null;
-            return segment;
-        }
+        Segment segment = spares.pollLast();
+        if (segment != null && segment.capacity() >= length) return segment;
         // Small first: a reply is often a few bytes, and a burst grows the segment (up to 64 KiB) as it comes.
-        return new Segment(Math.max(length, MIN_SEGMENT));
+        return new Segment(Segment.grown(MIN_SEGMENT, length));
     }
 
     /** Runs on the pump thread until the connection closes. */
@@ -362,14 +371,27 @@ final class ProducerPump {
         try {
             while (producerFifo.isEmpty()) {
                 if (stopped || batchLength > 0 || unflushed) return null;
-                spare = null;  // an idle connection keeps no output buffer
-                changed.await();
+                awaitWork();
             }
             Object item = producerFifo.pollFirst();
             if (item instanceof Segment segment) inFlight = segment.length;
             return item;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Waits for the FIFO to change, under lock. An idle connection keeps no output buffer: small spares go at
+     * once, full-size ones after a second without output, so a client that pipelines large requests reuses them.
+     */
+    private void awaitWork() throws InterruptedException {
+        if (spares.isEmpty()) {
+            changed.await();
+        } else if (spares.peekLast().capacity() < MAX_SEGMENT) {
+            spares.clear();
+        } else if (changed.awaitNanos(SPARE_LINGER_NANOS) <= 0 && producerFifo.isEmpty()) {
+            spares.clear();
         }
     }
 
@@ -458,7 +480,7 @@ final class ProducerPump {
                 drainEpoch++;
                 drained.signalAll();
             }
-            if (segment.capacity() <= MAX_SEGMENT) spare = segment;
+            if (segment.capacity() <= MAX_SEGMENT && spares.size() < maxSpares) spares.addLast(segment);
         } finally {
             lock.unlock();
         }
@@ -477,13 +499,23 @@ final class ProducerPump {
             return bytes.length;
         }
 
+        /**
+         * The capacity for {@code needed} bytes: {@code capacity} times a power of four, at most 64 KiB. Growing
+         * fourfold, a burst of large replies grows a segment once or twice, not at every push, and a 16 KiB reply
+         * goes straight into a full-size segment that the next replies fill.
+         */
+        static int grown(int capacity, int needed) {
+            if (needed > MAX_SEGMENT) return needed;  // a push of its own
+            while (capacity < needed) capacity *= 4;
+            return Math.min(capacity, MAX_SEGMENT);
+        }
+
         boolean tryAppend(byte[] data, int offset, int count) {
             int needed = length + count;
             if (needed > bytes.length) {
                 if (length > 0 && needed > MAX_SEGMENT) return false;
-                // Quadruple, not double: a burst of large replies grows a segment once or twice, not at every
-                // push, and each growth copies everything appended so far.
-                bytes = java.util.Arrays.copyOf(bytes, Math.max(needed, Math.min(bytes.length * 4, MAX_SEGMENT)));
+                bytes = length == 0 ? new byte[grown(bytes.length, needed)]
+                        : java.util.Arrays.copyOf(bytes, grown(bytes.length, needed));
             }
             System.arraycopy(data, offset, bytes, length, count);
             length = needed;
