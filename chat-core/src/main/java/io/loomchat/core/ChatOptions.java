@@ -52,7 +52,13 @@ public final class ChatOptions {
         return DEFAULTS;
     }
 
-    /** {@return the bytes read from the connection at a time (asynchat's {@code ac_in_buffer_size})} Default 4096. */
+    /**
+     * {@return the bytes read from the connection at a time (asynchat's {@code ac_in_buffer_size})} Default 4096.
+     *
+     * <p>From 4096 up, this is the first read's size: while reads fill the buffer (a client sending faster than
+     * it is read) it grows fourfold up to 64 KiB, and after a run of small reads it returns to this size. A
+     * smaller value is kept exactly, as asynchat does, to show a session partial messages.
+     */
     public int inBufferSize() {
         return inBufferSize;
     }

@@ -171,6 +171,7 @@ public final class Connection implements ChatConnection {
      * the session's closed().
      */
     private void end(boolean endOfInput) {
+        pump.release();  // the reader may have stopped holding its replies (a bug in it): nothing waits for it
         ChatLimitException limit = brokenLimit;
         if (endOfInput) {
             if (limit != null) {
@@ -280,6 +281,7 @@ public final class Connection implements ChatConnection {
     /** Called by the watchdog: closes the connection if one of its timeouts ran out. */
     void checkTimeouts(long now) {
         if (closing) return;
+        pump.tick(now);
         long linger = lingerSince;
         if (linger != 0) {
             // After the last reply only the linger counts: the connection is closing anyway.
@@ -351,8 +353,18 @@ public final class Connection implements ChatConnection {
         });
     }
 
-    void holdWakeups(boolean hold) {
-        pump.holdWakeups(hold);
+    /** Before the connection thread dispatches a read: its pushes wait until {@link #writeHeldOutput()}. */
+    void holdOutput() {
+        pump.hold();
+    }
+
+    /** After the callbacks for a read returned: writes what they pushed (see ProducerPump.releaseAndWrite). */
+    void writeHeldOutput() {
+        try {
+            pump.releaseAndWrite();
+        } catch (IOException | RuntimeException e) {
+            outputFailed(e);
+        }
     }
 
     boolean dispatching() {

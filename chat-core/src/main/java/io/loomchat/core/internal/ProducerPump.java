@@ -34,8 +34,13 @@ final class ProducerPump {
     private static final int MAX_SEGMENT = 64 * 1024;
     /** The most written segments kept for reuse (1 MiB), however high the watermark. */
     private static final int MAX_SPARES = 16;
-    /** How long an idle pump keeps full-size spare segments, in case output resumes (a pipelining client). */
+    /** How long a connection keeps spare segments after its last write, in case output resumes. */
     private static final long SPARE_LINGER_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /**
+     * How long replies held by a callback that has not returned wait before the watchdog wakes the pump: a
+     * callback that pushes, then blocks (a slow call), still gets its reply out, a watchdog tick later.
+     */
+    private static final long HOLD_MAX_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -72,19 +77,25 @@ final class ProducerPump {
     /** True when bytes were written to {@code out} since its last flush. Pump thread only. */
     private boolean unflushed;
     /**
-     * Written segments kept for reuse while output flows, so a stream of large replies allocates no new
-     * buffers: small ones are dropped as soon as the pump goes idle, full-size ones after {@link
-     * #SPARE_LINGER_NANOS} of idleness. Guarded by lock.
+     * Written segments kept for reuse while output flows, so a stream of replies allocates no new buffers;
+     * the watchdog drops them {@link #SPARE_LINGER_NANOS} after the last write. Guarded by lock.
      */
     private final ArrayDeque<Segment> spares = new ArrayDeque<>();
+    /** Whether {@link #spares} may be non-empty, for the watchdog's unlocked look. */
+    private volatile boolean hasSpares;
     /** How many spares to keep: enough full-size segments for a queue over the high watermark. */
     private final int maxSpares;
+    /** True while the pump thread waits for work, with nothing in hand. Guarded by lock. */
+    private boolean pumpWaiting;
+    /** True while the connection thread writes queued segments itself: the pump waits. Guarded by lock. */
+    private boolean writingThrough;
     /** True from closeWhenDone or close on: nothing more is queued. Guarded by lock. */
     private boolean closing;
     private volatile Thread pumpThread;
     /**
-     * The connection thread while it dispatches a message with more requests already buffered behind it: its
-     * pushes then do not wake the pump, so pipelined replies leave in one write. Written by that thread only.
+     * The connection thread while it dispatches what one read brought: its pushes do not wake the pump, and
+     * when the callbacks return it writes them itself (see {@link #releaseAndWrite()}), so the replies to a
+     * read leave in one write with no hand-off between threads. Written by that thread only.
      */
     private volatile Thread holder;
     /**
@@ -92,6 +103,8 @@ final class ProducerPump {
      * wake-up (it sees a non-empty queue and would otherwise assume the pump was woken). Written under lock.
      */
     private volatile boolean wakeupPending;
+    /** When {@link #wakeupPending} was last set (System.nanoTime): the watchdog ends holds that last too long. */
+    private volatile long pendingSince;
     /** The pump of the connection whose thread is running, so it can release its hold before waiting anywhere. */
     private static final ThreadLocal<ProducerPump> OWN = new ThreadLocal<>();
     /** True once the connection closed: the pump stops at the next item. */
@@ -129,7 +142,7 @@ final class ProducerPump {
                     // while taking our own pump's (two connections pushing to each other would deadlock).
                     lock.unlock();
                     try {
-                        OWN.get().holdWakeups(false);
+                        OWN.get().release();
                     } finally {
                         lock.lock();
                     }
@@ -290,7 +303,10 @@ final class ProducerPump {
     /** After queueing, under lock: wakes the pump unless its own connection thread holds the wake-up. */
     private void queued(boolean wasEmpty) {
         if (holder == Thread.currentThread()) {
-            if (wasEmpty) wakeupPending = true;
+            if (wasEmpty && !wakeupPending) {
+                pendingSince = System.nanoTime();
+                wakeupPending = true;
+            }
         } else if (wasEmpty || wakeupPending) {
             wakeupPending = false;
             changed.signal();
@@ -303,17 +319,94 @@ final class ProducerPump {
     }
 
     /**
-     * Called by the connection thread before each dispatch: holds the pump's wake-up while more input is
-     * buffered behind the message (pipelined requests, answered in one write), and releases it (waking the pump
-     * if needed) otherwise and after each read. More input may be a partial request: then the last complete
-     * request's replies, and those before it, wait until its callback returns.
+     * Called by the connection thread before it dispatches what a read brought: until {@link #releaseAndWrite()}
+     * its pushes queue without waking the pump, so pipelined replies leave together.
      */
-    void holdWakeups(boolean hold) {
-        if (hold) {
-            holder = Thread.currentThread();
-        } else if (holder != null) {
+    void hold() {
+        holder = Thread.currentThread();
+    }
+
+    /**
+     * Releases a hold without writing (waking the pump if work is pending): the connection thread is about to
+     * wait, for a full queue or the end of the connection.
+     */
+    void release() {
+        if (holder != null) {
             holder = null;
             if (wakeupPending) wakePump();
+        }
+    }
+
+    /**
+     * Called by the connection thread once the callbacks for a read have returned: releases the hold and, if the
+     * pump is idle and only pushed bytes are queued, writes them itself before it reads again, as an event loop
+     * writes before it polls. This saves waking the pump thread, one hand-off per request or pipeline. A queued
+     * producer or closeWhenDone is left to the pump, which may block in them. The write is stamped for the write
+     * timeout as the pump's are.
+     */
+    void releaseAndWrite() throws IOException {
+        if (holder == null) return;
+        holder = null;
+        if (!wakeupPending) return;
+        lock.lock();
+        try {
+            if (!wakeupPending) return;  // the watchdog, or another pusher, woke the pump meanwhile
+            wakeupPending = false;
+            if (!pumpWaiting || writingThrough || stopped || !(producerFifo.peekFirst() instanceof Segment)) {
+                changed.signal();
+                return;
+            }
+            writingThrough = true;
+        } finally {
+            lock.unlock();
+        }
+        boolean done = false;
+        try {
+            for (Segment segment; (segment = nextSegment()) != null; ) {
+                writeOut(segment.bytes, segment.length);
+                recycle(segment);
+            }
+            done = true;
+            out.flush();  // a no-op on sockets, needed on buffered streams
+        } finally {
+            lock.lock();
+            try {
+                writingThrough = false;
+                // Whatever came meanwhile (a producer, closeWhenDone, another thread's push), or a failed write
+                // whose error the pump will not see: the pump takes over.
+                if (!producerFifo.isEmpty() || !done) changed.signal();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** For {@link #releaseAndWrite()}: the segment at the head of the FIFO, taken for writing, or null. */
+    private Segment nextSegment() {
+        lock.lock();
+        try {
+            if (stopped || !(producerFifo.peekFirst() instanceof Segment segment)) return null;
+            producerFifo.pollFirst();
+            inFlight = segment.length;
+            return segment;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Called by the watchdog every tick: wakes the pump for replies held longer than {@link #HOLD_MAX_NANOS} by a
+     * callback that has not returned, and drops spare segments {@link #SPARE_LINGER_NANOS} after the last write.
+     */
+    void tick(long now) {
+        if (wakeupPending && now - pendingSince > HOLD_MAX_NANOS) wakePump();
+        if (hasSpares && now - lastWrite > SPARE_LINGER_NANOS && lock.tryLock()) {
+            try {
+                spares.clear();
+                hasSpares = false;
+            } finally {
+                lock.unlock();
+            }
         }
     }
 
@@ -352,6 +445,7 @@ final class ProducerPump {
                     // Pushes already gathered into this segment: one write, with any producer output before it.
                     flushBatch();
                     writeOut(segment.bytes, segment.length);
+                    unflushed = true;
                     recycle(segment);
                 } else {
                     runProducer((Producer) item);
@@ -369,29 +463,21 @@ final class ProducerPump {
     private Object next() throws InterruptedException {
         lock.lock();
         try {
-            while (producerFifo.isEmpty()) {
+            // While the connection thread writes pushed bytes itself, the pump keeps away from the output.
+            while (producerFifo.isEmpty() || writingThrough) {
                 if (stopped || batchLength > 0 || unflushed) return null;
-                awaitWork();
+                pumpWaiting = true;
+                try {
+                    changed.await();
+                } finally {
+                    pumpWaiting = false;
+                }
             }
             Object item = producerFifo.pollFirst();
             if (item instanceof Segment segment) inFlight = segment.length;
             return item;
         } finally {
             lock.unlock();
-        }
-    }
-
-    /**
-     * Waits for the FIFO to change, under lock. An idle connection keeps no output buffer: small spares go at
-     * once, full-size ones after a second without output, so a client that pipelines large requests reuses them.
-     */
-    private void awaitWork() throws InterruptedException {
-        if (spares.isEmpty()) {
-            changed.await();
-        } else if (spares.peekLast().capacity() < MAX_SEGMENT) {
-            spares.clear();
-        } else if (changed.awaitNanos(SPARE_LINGER_NANOS) <= 0 && producerFifo.isEmpty()) {
-            spares.clear();
         }
     }
 
@@ -424,6 +510,7 @@ final class ProducerPump {
         flushBatch();
         if (length >= batch.length) {
             writeOut(bytes, length);
+            unflushed = true;
         } else {
             System.arraycopy(bytes, 0, batch, 0, length);
             batchLength = length;
@@ -436,6 +523,7 @@ final class ProducerPump {
             int length = batchLength;
             batchLength = 0;
             writeOut(batch, length);
+            unflushed = true;
         }
         if (unflushed) {
             unflushed = false;
@@ -450,7 +538,8 @@ final class ProducerPump {
 
     /**
      * Writes to the stream in pieces of at most 64 KiB, each stamped for the watchdog: the write timeout
-     * measures a peer that stops reading, not a large write to one that reads steadily.
+     * measures a peer that stops reading, not a large write to one that reads steadily. Called by the pump, or
+     * by the connection thread while the pump waits ({@link #writingThrough}): never by both at once.
      */
     private void writeOut(byte[] bytes, int length) throws IOException {
         for (int offset = 0; offset < length; ) {
@@ -465,7 +554,6 @@ final class ProducerPump {
             bytesOut += n;
             lastWrite = System.nanoTime();
         }
-        unflushed = true;
     }
 
     /** Counts a written segment off the queue, wakes pushes waiting for it to drain, and keeps it for reuse. */
@@ -480,7 +568,10 @@ final class ProducerPump {
                 drainEpoch++;
                 drained.signalAll();
             }
-            if (segment.capacity() <= MAX_SEGMENT && spares.size() < maxSpares) spares.addLast(segment);
+            if (segment.capacity() <= MAX_SEGMENT && spares.size() < maxSpares) {
+                spares.addLast(segment);
+                hasSpares = true;
+            }
         } finally {
             lock.unlock();
         }

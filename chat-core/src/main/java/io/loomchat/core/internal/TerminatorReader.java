@@ -18,10 +18,26 @@ final class TerminatorReader {
     private static final Terminator COUNT_MET = Terminator.count(0);
     /** The most bytes of a count read straight into one array for the session, instead of through the buffer. */
     private static final int DIRECT_COUNT_MAX = 1 << 20;
+    /**
+     * A count with at least this many bytes still to arrive beyond those buffered is read straight into the
+     * array the session gets (the buffered ones copied in first): one copy fewer per byte, and one collect call.
+     */
+    private static final int DIRECT_COUNT_MIN = 4096;
+    /** The input buffer grows up to this size while reads fill it, when it starts at 4 KiB or more. */
+    private static final int MAX_GROWN_BUFFER = 64 * 1024;
+    /** Reads under an eighth of a grown buffer in a row after which it shrinks back to its first size. */
+    private static final int SMALL_READS_TO_SHRINK = 16;
 
     private final InputStream in;
     private final Connection connection;
     private final int maxMessageSize;
+    /** The size the buffer starts at and returns to; it grows only if this is 4 KiB or more. */
+    private final int firstBufferSize;
+    private final int maxBufferSize;
+    /** The last read filled the buffer: grow it before the next one. */
+    private boolean growBuffer;
+    /** Small reads in a row into a grown buffer. */
+    private int smallReads;
     private byte[] buffer;
     private int start;
     private int end;
@@ -49,6 +65,8 @@ final class TerminatorReader {
         this.in = in;
         this.connection = connection;
         this.buffer = new byte[inBufferSize];
+        this.firstBufferSize = inBufferSize;
+        this.maxBufferSize = inBufferSize >= 4096 ? Math.max(inBufferSize, MAX_GROWN_BUFFER) : inBufferSize;
         this.maxMessageSize = maxMessageSize;
     }
 
@@ -96,28 +114,59 @@ final class TerminatorReader {
                 discardRequested = false;
                 start = end;
             }
-            if (start == end) {
-                start = end = 0;
-            } else if (end == buffer.length) {
-                makeRoom();
-            }
-            if (start == end && delimiter == null && remaining > buffer.length) {
-                // A large count and nothing buffered: read it straight into the array the session gets.
+            if (readsCountDirect()) {
+                // A large count: read it straight into the array the session gets.
                 if (!readCountDirect()) return atEnd;
                 continue;
             }
-            int n = read(buffer, end, buffer.length - end);
+            if (start == end) {
+                start = end = 0;
+                resizeBuffer();
+            } else if (end == buffer.length) {
+                makeRoom();
+            }
+            int wanted = buffer.length - end;
+            int n = read(buffer, end, wanted);
             if (n < 0) return atEnd = true;
+            sizeRead(n, wanted);
             end += n;
             bytesIn += n;
+            connection.holdOutput();
             handleRead();
-            connection.holdWakeups(false);
+            connection.writeHeldOutput();
             // A message under a delimiter is still arriving: stamp when it began, for the message timeout.
             if (messageSince == 0 && delimiter != null && (messageBytes > 0 || start < end)) {
                 messageSince = System.nanoTime() | 1;
             }
         }
         return false;
+    }
+
+    /**
+     * Notes how full a read came back: a read that fills the buffer means the peer sends faster than 4 KiB reads
+     * take it (a pipeline of large requests), so the next read gets a larger buffer; a run of small reads
+     * returns it to its first size, so a connection that goes quiet does not keep 64 KiB.
+     */
+    private void sizeRead(int n, int wanted) {
+        if (n == wanted) {
+            growBuffer = buffer.length < maxBufferSize;
+            smallReads = 0;
+        } else if (buffer.length > firstBufferSize && n < buffer.length / 8) {
+            smallReads++;
+        } else {
+            smallReads = 0;
+        }
+    }
+
+    /** Between reads, with the buffer empty: grows or shrinks it as {@link #sizeRead} decided. */
+    private void resizeBuffer() {
+        if (growBuffer) {
+            growBuffer = false;
+            buffer = new byte[Math.min(buffer.length * 4, maxBufferSize)];
+        } else if (smallReads >= SMALL_READS_TO_SHRINK) {
+            smallReads = 0;
+            buffer = new byte[firstBufferSize];
+        }
     }
 
     /** Reads, stamped for the idle timeout. */
@@ -130,14 +179,22 @@ final class TerminatorReader {
         }
     }
 
+    /** Whether the count being read has {@link #DIRECT_COUNT_MIN} or more bytes still to arrive. */
+    private boolean readsCountDirect() {
+        return delimiter == null && remaining - (end - start) >= DIRECT_COUNT_MIN;
+    }
+
     /**
-     * Reads the rest of a count (up to 1 MiB) into one new array, then hands it to the session whole: one
-     * allocation and no copy, where the buffer would cost a copy per read. Only the split into collect calls
-     * differs from asynchat, which the contract allows. Returns false at end of input.
+     * Reads the rest of a count (up to 1 MiB) into one new array, after the bytes of it already buffered, then
+     * hands it to the session whole: one allocation and no copy, where the buffer would cost a copy per read.
+     * Only the split into collect calls differs from asynchat, which the contract allows. Returns false at end
+     * of input.
      */
     private boolean readCountDirect() throws IOException {
         byte[] data = new byte[(int) Math.min(remaining, DIRECT_COUNT_MAX)];
-        int filled = 0;
+        int filled = Math.min(end - start, data.length);
+        System.arraycopy(buffer, start, data, 0, filled);
+        start += filled;
         while (filled < data.length) {
             int n = read(data, filled, data.length - filled);
             if (n < 0) {
@@ -149,12 +206,17 @@ final class TerminatorReader {
         }
         if (filled == 0) return false;
         remaining -= filled;
+        connection.holdOutput();
         connection.dispatchCollect(filled == data.length ? data : Arrays.copyOf(data, filled));
-        if (filled < data.length) return false;
+        if (filled < data.length) {
+            connection.writeHeldOutput();
+            return false;
+        }
         if (remaining == 0) {
             terminator = COUNT_MET;
             found();
         }
+        connection.writeHeldOutput();
         return true;
     }
 
@@ -219,6 +281,8 @@ final class TerminatorReader {
                     return;
                 }
             } else if (remaining > 0) {
+                // Most of a large count is still to come: leave it for readCountDirect.
+                if (readsCountDirect()) return;
                 // A count: collect up to it; once met the terminator is Count(0), which collects everything.
                 int n = (int) Math.min(remaining, end - start);
                 int from = start;
@@ -259,7 +323,6 @@ final class TerminatorReader {
         messageBytes = 0;
         if (messageSince != 0) messageSince = 0;
         messages++;
-        connection.holdWakeups(start < end);  // more requests already here: answer them in one write
         connection.dispatchFound();
     }
 

@@ -60,9 +60,10 @@ class LimitsTest {
             assertTrue(sent < 100L * 1024 * 1024, "the server read all 100 MB");
             await().atMost(Duration.ofSeconds(5))
                     .until(() -> server.stats().closedByReason().get("MESSAGE_TOO_LONG") == 1);
-            // The reader never held more than the cap plus a read: it read little more than the cap.
+            // The reader never held more than the cap plus a read (the buffer grows to 64 KiB under a flood): it
+            // read little more than the cap.
             long read = server.stats().bytesIn();
-            assertTrue(read < CAP + 2L * 4096 + 100, "read " + read + " bytes for a " + CAP + "-byte cap");
+            assertTrue(read < CAP + 2L * 64 * 1024 + 100, "read " + read + " bytes for a " + CAP + "-byte cap");
             healthy.assertServed("still-here");
         }
     }
