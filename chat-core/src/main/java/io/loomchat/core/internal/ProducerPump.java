@@ -127,6 +127,7 @@ final class ProducerPump {
      */
     boolean push(byte[] data, int offset, int length, boolean wait) {
         boolean slowConsumer = false;
+        boolean releaseOwnHold = false;
         lock.lock();
         try {
             if (closing) return false;
@@ -136,7 +137,11 @@ final class ProducerPump {
             if (Thread.currentThread() == pumpThread) {
                 if (queuedBytes > 4L * highWatermark) return false;
             } else if (queuedBytes > highWatermark) {
-                if (!wait) return false;
+                if (!wait) {
+                    // A caller that retries (tryPush in a loop) needs our own replies moving meanwhile.
+                    releaseOwnHold = holdsOwnPump();
+                    return false;
+                }
                 if (holdsOwnPump()) {
                     // Release the hold on our own replies before waiting, without holding this pump's lock
                     // while taking our own pump's (two connections pushing to each other would deadlock).
@@ -166,6 +171,7 @@ final class ProducerPump {
             return true;
         } finally {
             lock.unlock();
+            if (releaseOwnHold) OWN.get().release();
             if (slowConsumer) connection.timedOut(CloseReason.WRITE_TIMEOUT, writeTimeoutNanos);
         }
     }
@@ -340,19 +346,25 @@ final class ProducerPump {
     /**
      * Called by the connection thread once the callbacks for a read have returned: releases the hold and, if the
      * pump is idle and only pushed bytes are queued, writes them itself before it reads again, as an event loop
-     * writes before it polls. This saves waking the pump thread, one hand-off per request or pipeline. A queued
-     * producer or closeWhenDone is left to the pump, which may block in them. The write is stamped for the write
-     * timeout as the pump's are.
+     * writes before it polls. This saves waking the pump thread, one hand-off per request or pipeline.
+     *
+     * <p>It writes only what is queued when it starts, and only up to the low watermark of it: more (other
+     * threads' pushes, a large reply) goes to the pump, so that this thread soon reads again and a peer that
+     * sends before it reads is read up to the high watermark, as before. A queued producer or closeWhenDone is
+     * also left to the pump, which may block in them. The writes are stamped for the write timeout.
      */
     void releaseAndWrite() throws IOException {
         if (holder == null) return;
         holder = null;
         if (!wakeupPending) return;
+        Object last;
         lock.lock();
         try {
             if (!wakeupPending) return;  // the watchdog, or another pusher, woke the pump meanwhile
             wakeupPending = false;
-            if (!pumpWaiting || writingThrough || stopped || !(producerFifo.peekFirst() instanceof Segment)) {
+            last = producerFifo.peekLast();
+            if (!pumpWaiting || writingThrough || stopped || queuedBytes > lowWatermark
+                    || !(producerFifo.peekFirst() instanceof Segment)) {
                 changed.signal();
                 return;
             }
@@ -365,9 +377,10 @@ final class ProducerPump {
             for (Segment segment; (segment = nextSegment()) != null; ) {
                 writeOut(segment.bytes, segment.length);
                 recycle(segment);
+                if (segment == last) break;  // what other threads queued since is the pump's
             }
+            flushOut();  // a no-op on sockets, needed on buffered streams
             done = true;
-            out.flush();  // a no-op on sockets, needed on buffered streams
         } finally {
             lock.lock();
             try {
@@ -423,8 +436,8 @@ final class ProducerPump {
     }
 
     private Segment newSegment(int length) {
-        Segment segment = spares.pollLast();
-        if (segment != null && segment.capacity() >= length) return segment;
+        Segment spare = spares.peekLast();
+        if (spare != null && spare.capacity() >= length) return spares.pollLast();
         // Small first: a reply is often a few bytes, and a burst grows the segment (up to 64 KiB) as it comes.
         return new Segment(Segment.grown(MIN_SEGMENT, length));
     }
@@ -527,12 +540,17 @@ final class ProducerPump {
         }
         if (unflushed) {
             unflushed = false;
-            writeSince = System.nanoTime() | 1;  // a buffered stream writes here
-            try {
-                out.flush();
-            } finally {
-                writeSince = 0;
-            }
+            flushOut();
+        }
+    }
+
+    /** Flushes {@code out}, stamped for the write timeout: a buffered stream writes here. */
+    private void flushOut() throws IOException {
+        writeSince = System.nanoTime() | 1;
+        try {
+            out.flush();
+        } finally {
+            writeSince = 0;
         }
     }
 

@@ -4,6 +4,8 @@ import io.loomchat.core.ChatLimitException;
 import io.loomchat.core.Terminator;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 
 /**
@@ -16,6 +18,29 @@ import java.util.Arrays;
  */
 final class TerminatorReader {
     private static final Terminator COUNT_MET = Terminator.count(0);
+    /*
+     * The volatile fields below are written by the connection thread only and read by others (the channel's
+     * getTerminator, the watchdog, stats). Their frequent writes are release stores through these handles: a
+     * plain move on x86, where a volatile store costs a fence, several times per request.
+     */
+    private static final VarHandle TERMINATOR;
+    private static final VarHandle REMAINING;
+    private static final VarHandle READ_SINCE;
+    private static final VarHandle BYTES_IN;
+    private static final VarHandle MESSAGES;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            TERMINATOR = lookup.findVarHandle(TerminatorReader.class, "terminator", Terminator.class);
+            REMAINING = lookup.findVarHandle(TerminatorReader.class, "remaining", long.class);
+            READ_SINCE = lookup.findVarHandle(TerminatorReader.class, "readSince", long.class);
+            BYTES_IN = lookup.findVarHandle(TerminatorReader.class, "bytesIn", long.class);
+            MESSAGES = lookup.findVarHandle(TerminatorReader.class, "messages", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     /** The most bytes of a count read straight into one array for the session, instead of through the buffer. */
     private static final int DIRECT_COUNT_MAX = 1 << 20;
     /**
@@ -74,20 +99,20 @@ final class TerminatorReader {
         switch (terminator) {
             case Terminator.Delimiter d -> {
                 delimiter = d.bytes();
-                remaining = 0;
+                REMAINING.setRelease(this, 0L);
             }
             case Terminator.Count c -> {
                 delimiter = null;
-                remaining = c.remaining();
+                REMAINING.setRelease(this, c.remaining());
             }
             case Terminator.None n -> {
                 delimiter = null;
-                remaining = 0;
+                REMAINING.setRelease(this, 0L);
             }
         }
         messageBytes = 0;
-        messageSince = 0;
-        this.terminator = terminator;
+        if (messageSince != 0) messageSince = 0;
+        TERMINATOR.setRelease(this, terminator);
     }
 
     Terminator getTerminator() {
@@ -130,7 +155,7 @@ final class TerminatorReader {
             if (n < 0) return atEnd = true;
             sizeRead(n, wanted);
             end += n;
-            bytesIn += n;
+            BYTES_IN.setRelease(this, bytesIn + n);
             connection.holdOutput();
             handleRead();
             connection.writeHeldOutput();
@@ -171,11 +196,11 @@ final class TerminatorReader {
 
     /** Reads, stamped for the idle timeout. */
     private int read(byte[] into, int offset, int length) throws IOException {
-        readSince = System.nanoTime() | 1;  // never 0, which means "not reading"
+        READ_SINCE.setRelease(this, System.nanoTime() | 1);  // never 0, which means "not reading"
         try {
             return in.read(into, offset, length);
         } finally {
-            readSince = 0;
+            READ_SINCE.setRelease(this, 0L);
         }
     }
 
@@ -202,18 +227,19 @@ final class TerminatorReader {
                 break;
             }
             filled += n;
-            bytesIn += n;
+            BYTES_IN.setRelease(this, bytesIn + n);
         }
         if (filled == 0) return false;
-        remaining -= filled;
+        long left = remaining - filled;
+        REMAINING.setRelease(this, left);
         connection.holdOutput();
         connection.dispatchCollect(filled == data.length ? data : Arrays.copyOf(data, filled));
         if (filled < data.length) {
             connection.writeHeldOutput();
             return false;
         }
-        if (remaining == 0) {
-            terminator = COUNT_MET;
+        if (left == 0) {  // as asynchat: the count is met, whatever terminator the collect set
+            TERMINATOR.setRelease(this, COUNT_MET);
             found();
         }
         connection.writeHeldOutput();
@@ -287,10 +313,10 @@ final class TerminatorReader {
                 int n = (int) Math.min(remaining, end - start);
                 int from = start;
                 start += n;
-                this.remaining = remaining - n;
+                REMAINING.setRelease(this, remaining - n);
                 collect(from, start);
                 if (remaining == n) {
-                    terminator = COUNT_MET;
+                    TERMINATOR.setRelease(this, COUNT_MET);
                     found();
                 }
             } else {
@@ -322,7 +348,7 @@ final class TerminatorReader {
     private void found() {
         messageBytes = 0;
         if (messageSince != 0) messageSince = 0;
-        messages++;
+        MESSAGES.setRelease(this, messages + 1);
         connection.dispatchFound();
     }
 

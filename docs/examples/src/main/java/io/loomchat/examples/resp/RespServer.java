@@ -43,6 +43,8 @@ public final class RespServer implements SessionFactory {
     private static final byte[] NIL = ascii("$-1\r\n");
     private static final byte[] CRLF = ascii("\r\n");
     private static final byte[] NO_REPLY = new byte[0];
+    /** Bulk replies up to this size are assembled in one array: a copy of a few bytes costs less than two pushes. */
+    private static final int SMALL_VALUE = 1024;
     private static final Terminator LINE = Terminator.delimiter("\n");
     private static final Pattern SPACES = Pattern.compile("[ \t]+");
     private static final Pattern INTEGER = Pattern.compile("-?[0-9]{1,19}");
@@ -236,11 +238,12 @@ public final class RespServer implements SessionFactory {
         }
 
         /**
-         * Pushes a bulk string reply in three pieces, header, value and CRLF, and returns an empty reply: push
-         * copies each piece into the output queue, so the value is never copied into a reply array first.
+         * Returns a small bulk string reply whole (one push); pushes a large one in three pieces, header, value
+         * and CRLF, and returns an empty reply: push copies each piece into the output queue, so a large value is
+         * never copied into a reply array first.
          */
         private byte[] pushBulk(byte[] data) {
-            if (data == null) return NIL;
+            if (data == null || data.length <= SMALL_VALUE) return bulk(data);
             channel.push(lengthLine('$', data.length));
             channel.push(data);
             channel.push(CRLF);
@@ -364,7 +367,7 @@ public final class RespServer implements SessionFactory {
 
     private static byte[] bulk(byte[] data) {
         if (data == null) return NIL;
-        byte[] header = ascii("$" + data.length + "\r\n");
+        byte[] header = lengthLine('$', data.length);
         byte[] reply = Arrays.copyOf(header, header.length + data.length + 2);
         System.arraycopy(data, 0, reply, header.length, data.length);
         reply[reply.length - 2] = '\r';
