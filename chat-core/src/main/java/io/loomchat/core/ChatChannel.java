@@ -75,6 +75,10 @@ public interface ChatChannel {
      * Queues {@code data} to be written after everything queued before it. The array is copied, so the caller
      * may reuse it. Mirrors asynchat's {@code push}.
      *
+     * <p>Pushed from the session's callbacks, the data is written once the callbacks for the input they were
+     * called for return (so replies to pipelined requests leave in one write), or within about 0.1 s if a
+     * callback keeps running; pushed from any other thread, at once.
+     *
      * <p>If the output queue is over its high watermark this waits, as a virtual thread may, until the peer
      * has read enough; after {@link #closeWhenDone()} or {@link #close()} the data is dropped (see
      * {@link #tryPush}).
