@@ -88,6 +88,38 @@ class WriteThroughTest {
         }
     }
 
+    /**
+     * An idle connection keeps no pump thread: one starts when output needs it, ends about a second after the
+     * last write, and another starts for the next output.
+     */
+    @Test
+    void thePumpThreadEndsWhenIdleAndStartsAgainForOutput() throws Exception {
+        CapturedOutput out = new CapturedOutput();
+        ScriptedInput in = ScriptedInput.open();
+        ChatConnection connection = ChatConnection.start(in, out, ChatOptions.defaults(),
+                ch -> RecordingSession.onLines(ch, m -> ch.push("reply\n")));
+        try {
+            AtomicReference<Thread> first = new AtomicReference<>();
+            connection.channel().pushWithProducer(() -> {
+                if (first.get() != null) return null;
+                first.set(Thread.currentThread());  // producers run on the pump thread
+                return "produced\n".getBytes(StandardCharsets.UTF_8);
+            });
+            await().atMost(Duration.ofSeconds(5)).until(() -> out.escaped().equals("produced\\n"));
+            assertTrue(first.get().getName().startsWith("loomchat-pump-"), first.get().getName());
+            await().atMost(Duration.ofSeconds(10)).until(() -> !first.get().isAlive());
+
+            in.feed("request\n");  // written by the connection thread itself: no pump needed
+            await().atMost(Duration.ofSeconds(5)).until(() -> out.escaped().equals("produced\\nreply\\n"));
+            connection.channel().push("from another thread\n");  // a new pump thread writes it
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> out.escaped().equals("produced\\nreply\\nfrom another thread\\n"));
+        } finally {
+            connection.close();
+        }
+        assertTrue(connection.awaitClosed(Duration.ofSeconds(5)));
+    }
+
     /** An output whose flush blocks (a buffered stream over a peer that stopped reading) until it is closed. */
     private static final class BlockingFlush extends OutputStream {
         final CountDownLatch closed = new CountDownLatch(1);

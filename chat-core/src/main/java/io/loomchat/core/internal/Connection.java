@@ -61,7 +61,6 @@ public final class Connection implements ChatConnection {
     /** A limit the watchdog found broken, for the session's error hook on the connection thread. */
     private volatile ChatLimitException brokenLimit;
     private volatile ChatSession session;
-    private volatile Thread pumpThread;
     private volatile Thread connectionThread;
 
     /**
@@ -82,7 +81,7 @@ public final class Connection implements ChatConnection {
         this.factory = Objects.requireNonNull(factory, "factory");
         this.reader = new TerminatorReader(Objects.requireNonNull(in, "in"), this, options.inBufferSize(),
                 options.maxMessageSize());
-        this.pump = new ProducerPump(this, Objects.requireNonNull(out, "out"), options);
+        this.pump = new ProducerPump(this, Objects.requireNonNull(out, "out"), options, this::newPumpThread);
         this.channel = new StreamChatChannel(this, reader, pump);
     }
 
@@ -108,7 +107,7 @@ public final class Connection implements ChatConnection {
     /** {@return whether the calling thread is one of this connection's own} Its session or a producer calls. */
     public boolean isOwnThread() {
         Thread current = Thread.currentThread();
-        return current == connectionThread || current == pumpThread;
+        return current == connectionThread || pump.isPumpThread(current);
     }
 
     private void run() {
@@ -123,9 +122,6 @@ public final class Connection implements ChatConnection {
             LOG.info("{} {}: could not open the connection: {}", name, remoteAddress, e.toString());
             closeNow(CloseReason.PEER_RESET);
         }
-        Thread pumping = Thread.ofVirtual().name(name.replace("-conn-", "-pump-")).unstarted(this::runPump);
-        pumpThread = pumping;
-        pumping.start();  // a pump closed before it began sees it is stopped and ends at once
         try {
             if (!closing && createSession()) {
                 reader.run();
@@ -144,9 +140,12 @@ public final class Connection implements ChatConnection {
         }
     }
 
-    private void runPump() {
-        MDC.put("remote", String.valueOf(remoteAddress));
-        pump.run();
+    /** A pump thread, started by the pump when output needs one (it ends when idle, and another may follow). */
+    private Thread newPumpThread(Runnable pumping) {
+        return Thread.ofVirtual().name(name.replace("-conn-", "-pump-")).unstarted(() -> {
+            MDC.put("remote", String.valueOf(remoteAddress));
+            pumping.run();
+        });
     }
 
     private boolean createSession() {
@@ -208,11 +207,11 @@ public final class Connection implements ChatConnection {
     }
 
     private void awaitPump() {
-        Thread pt = pumpThread;
         boolean interrupted = false;
-        while (pt.isAlive()) {
+        while (true) {
             try {
-                pt.join();
+                pump.awaitPumpEnd();
+                break;
             } catch (InterruptedException e) {
                 interrupted = true;
                 closeNow(CloseReason.CLOSED);
@@ -234,8 +233,7 @@ public final class Connection implements ChatConnection {
             // Interrupt first: a pump blocked in a write or a producer lets go (on a virtual thread, an
             // interrupted socket write fails at once); closing an SSLSocket would otherwise wait for that
             // write's lock, for as long as the peer does not read.
-            Thread pt = pumpThread;
-            if (pt != null && pt != Thread.currentThread()) pt.interrupt();
+            pump.interruptPump();
             try {
                 transport.close();
             } catch (IOException e) {
@@ -436,6 +434,9 @@ public final class Connection implements ChatConnection {
     /** A write failed: the peer is gone. Anything but an IOException is a bug, and said loudly. */
     void outputFailed(Throwable error) {
         if (error instanceof IOException) {
+            // A reset wakes the reader and the writer; the one that runs first gets the error, the reader's
+            // "end of input" may have been that reset: a failed write says which it was.
+            closeReason.compareAndSet(CloseReason.PEER_CLOSED, CloseReason.PEER_RESET);
             if (!closing) LOG.debug("{} {}: write failed: {}", name, remoteAddress, error.toString());
             closeNow(CloseReason.PEER_RESET);
         } else {

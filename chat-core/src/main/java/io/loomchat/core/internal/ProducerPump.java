@@ -5,6 +5,7 @@ import io.loomchat.core.Producer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayDeque;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -34,6 +35,10 @@ final class ProducerPump {
     private static final int MAX_SEGMENT = 64 * 1024;
     /** The most written segments kept for reuse (1 MiB), however high the watermark. */
     private static final int MAX_SPARES = 16;
+    /** How long a pump thread with nothing to do waits for work before it ends. */
+    private static final long PUMP_LINGER_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** Returned by next() to a pump thread that retires. */
+    private static final Object RETIRE = new Object();
     /** How long a connection keeps spare segments after its last write, in case output resumes. */
     private static final long SPARE_LINGER_NANOS = TimeUnit.SECONDS.toNanos(1);
     /**
@@ -86,12 +91,21 @@ final class ProducerPump {
     /** How many spares to keep: enough full-size segments for a queue over the high watermark. */
     private final int maxSpares;
     /** True while the pump thread waits for work, with nothing in hand. Guarded by lock. */
-    private boolean pumpWaiting;
+    private volatile boolean pumpWaiting;
     /** True while the connection thread writes queued segments itself: the pump waits. Guarded by lock. */
     private boolean writingThrough;
     /** True from closeWhenDone or close on: nothing more is queued. Guarded by lock. */
     private boolean closing;
+    /**
+     * The pump thread while one runs, else null. It starts when work needs it (see {@link #wake()}) and retires
+     * after {@link #PUMP_LINGER_NANOS} with nothing to do: an idle connection keeps no pump thread, and a
+     * connection whose replies the connection thread writes itself rarely needs one. Changed under lock.
+     */
     private volatile Thread pumpThread;
+    /** Creates the pump thread, not started. */
+    private final ThreadFactory pumpThreads;
+    /** Set by the watchdog: the waiting pump thread ends. Guarded by lock. */
+    private boolean retire;
     /**
      * The connection thread while it dispatches what one read brought: its pushes do not wake the pump, and
      * when the callbacks return it writes them itself (see {@link #releaseAndWrite()}), so the replies to a
@@ -110,8 +124,9 @@ final class ProducerPump {
     /** True once the connection closed: the pump stops at the next item. */
     private volatile boolean stopped;
 
-    ProducerPump(Connection connection, OutputStream out, ChatOptions options) {
+    ProducerPump(Connection connection, OutputStream out, ChatOptions options, ThreadFactory pumpThreads) {
         this.connection = connection;
+        this.pumpThreads = pumpThreads;
         this.out = out;
         this.outBufferSize = options.outBufferSize();
         this.highWatermark = options.highWatermark();
@@ -188,7 +203,7 @@ final class ProducerPump {
         // pump could sleep while we wait for it.
         if (wakeupPending) {
             wakeupPending = false;
-            changed.signal();
+            wake();
         }
         long left = writeTimeoutNanos;
         long epoch = drainEpoch;
@@ -315,7 +330,7 @@ final class ProducerPump {
             }
         } else if (wasEmpty || wakeupPending) {
             wakeupPending = false;
-            changed.signal();
+            wake();
         }
     }
 
@@ -363,9 +378,10 @@ final class ProducerPump {
             if (!wakeupPending) return;  // the watchdog, or another pusher, woke the pump meanwhile
             wakeupPending = false;
             last = producerFifo.peekLast();
-            if (!pumpWaiting || writingThrough || stopped || queuedBytes > lowWatermark
+            boolean pumpIdle = pumpThread == null || pumpWaiting;
+            if (!pumpIdle || writingThrough || stopped || queuedBytes > lowWatermark
                     || !(producerFifo.peekFirst() instanceof Segment)) {
-                changed.signal();
+                wake();
                 return;
             }
             writingThrough = true;
@@ -387,7 +403,7 @@ final class ProducerPump {
                 writingThrough = false;
                 // Whatever came meanwhile (a producer, closeWhenDone, another thread's push), or a failed write
                 // whose error the pump will not see: the pump takes over.
-                if (!producerFifo.isEmpty() || !done) changed.signal();
+                if (!producerFifo.isEmpty() || !done) wake();
             } finally {
                 lock.unlock();
             }
@@ -413,6 +429,16 @@ final class ProducerPump {
      */
     void tick(long now) {
         if (wakeupPending && now - pendingSince > HOLD_MAX_NANOS) wakePump();
+        if (pumpWaiting && now - lastWrite > PUMP_LINGER_NANOS && lock.tryLock()) {
+            try {
+                if (pumpWaiting) {
+                    retire = true;
+                    changed.signal();
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
         if (hasSpares && now - lastWrite > SPARE_LINGER_NANOS && lock.tryLock()) {
             try {
                 spares.clear();
@@ -428,10 +454,44 @@ final class ProducerPump {
         try {
             if (wakeupPending) {
                 wakeupPending = false;
-                changed.signal();
+                wake();
             }
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Under lock: gets the queued work written, by the waiting pump thread or by a new one. */
+    private void wake() {
+        if (stopped) return;
+        if (pumpThread != null) {
+            changed.signal();
+            return;
+        }
+        Thread thread = pumpThreads.newThread(this::run);
+        pumpThread = thread;
+        retire = false;
+        thread.start();
+    }
+
+    /** {@return whether {@code thread} is this connection's pump thread} */
+    boolean isPumpThread(Thread thread) {
+        return thread == pumpThread;
+    }
+
+    /** Interrupts the pump thread, if one runs and it is not the caller: one blocked in a producer lets go. */
+    void interruptPump() {
+        Thread thread = pumpThread;
+        if (thread != null && thread != Thread.currentThread()) thread.interrupt();
+    }
+
+    /**
+     * Waits until no pump thread runs. Called by the connection thread after closeWhenDone or stop(), when no
+     * new one can start except for work queued before.
+     */
+    void awaitPumpEnd() throws InterruptedException {
+        for (Thread thread; (thread = pumpThread) != null && thread != Thread.currentThread(); ) {
+            thread.join();
         }
     }
 
@@ -442,13 +502,14 @@ final class ProducerPump {
         return new Segment(Segment.grown(MIN_SEGMENT, length));
     }
 
-    /** Runs on the pump thread until the connection closes. */
-    void run() {
-        pumpThread = Thread.currentThread();
+    /** Runs on a pump thread until the connection closes or the thread retires. */
+    private void run() {
         try {
             while (!stopped) {
                 Object item = next();
-                if (item == null) {
+                if (item == RETIRE) {
+                    return;
+                } else if (item == null) {
                     flushBatch();
                 } else if (item == CLOSE_WHEN_DONE) {
                     flushBatch();
@@ -469,6 +530,18 @@ final class ProducerPump {
         } catch (Throwable e) {
             // A failed write (the peer is gone), or anything else: never end the pump silently.
             if (!stopped) connection.outputFailed(e);
+        } finally {
+            ended();
+        }
+    }
+
+    /** The pump thread ends: a later wake() starts another, unless it already took its place (a retire). */
+    private void ended() {
+        lock.lock();
+        try {
+            if (pumpThread == Thread.currentThread()) pumpThread = null;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -479,6 +552,12 @@ final class ProducerPump {
             // While the connection thread writes pushed bytes itself, the pump keeps away from the output.
             while (producerFifo.isEmpty() || writingThrough) {
                 if (stopped || batchLength > 0 || unflushed) return null;
+                if (retire && !writingThrough) {
+                    // Idle for a while: end this thread. Under the lock, so work queued after this starts another.
+                    retire = false;
+                    pumpThread = null;
+                    return RETIRE;
+                }
                 pumpWaiting = true;
                 try {
                     changed.await();
