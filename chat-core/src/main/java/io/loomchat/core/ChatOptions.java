@@ -55,9 +55,11 @@ public final class ChatOptions {
     /**
      * {@return the bytes read from the connection at a time (asynchat's {@code ac_in_buffer_size})} Default 4096.
      *
-     * <p>From 4096 up, this is the first read's size: while reads fill the buffer (a client sending faster than
-     * it is read) it grows fourfold up to 64 KiB, and after a run of small reads it returns to this size. A
-     * smaller value is kept exactly, as asynchat does, to show a session partial messages.
+     * <p>From 4096 up the buffer adapts to the traffic, and reads return at most this many bytes only while
+     * messages are small: a quiet connection, or one that exchanges small messages, reads into 1 KiB (less
+     * memory per idle connection); a read that fills the buffer moves it to this size, then fourfold up to
+     * 64 KiB (a client sending faster than it is read); a run of small reads returns it to 1 KiB. A value under
+     * 4096 is kept exactly, as asynchat does, to show a session partial messages.
      */
     public int inBufferSize() {
         return inBufferSize;

@@ -48,16 +48,22 @@ final class TerminatorReader {
      * array the session gets (the buffered ones copied in first): one copy fewer per byte, and one collect call.
      */
     private static final int DIRECT_COUNT_MIN = 4096;
-    /** The input buffer grows up to this size while reads fill it, when it starts at 4 KiB or more. */
+    /**
+     * The input buffer adapts when inBufferSize is 4 KiB or more (the default): a quiet connection, or one that
+     * exchanges small messages, reads into this many bytes; one whose reads fill the buffer gets inBufferSize,
+     * then up to {@link #MAX_GROWN_BUFFER}.
+     */
+    private static final int QUIET_BUFFER = 1024;
     private static final int MAX_GROWN_BUFFER = 64 * 1024;
-    /** Reads under an eighth of a grown buffer in a row after which it shrinks back to its first size. */
+    /** Reads under an eighth of the buffer in a row after which it shrinks back to its quiet size. */
     private static final int SMALL_READS_TO_SHRINK = 16;
 
     private final InputStream in;
     private final Connection connection;
     private final int maxMessageSize;
-    /** The size the buffer starts at and returns to; it grows only if this is 4 KiB or more. */
-    private final int firstBufferSize;
+    /** The size the buffer starts at and returns to, the size it grows to first, and the most it grows to. */
+    private final int quietBufferSize;
+    private final int inBufferSize;
     private final int maxBufferSize;
     /** The last read filled the buffer: grow it before the next one. */
     private boolean growBuffer;
@@ -89,9 +95,11 @@ final class TerminatorReader {
     TerminatorReader(InputStream in, Connection connection, int inBufferSize, int maxMessageSize) {
         this.in = in;
         this.connection = connection;
-        this.buffer = new byte[inBufferSize];
-        this.firstBufferSize = inBufferSize;
-        this.maxBufferSize = inBufferSize >= 4096 ? Math.max(inBufferSize, MAX_GROWN_BUFFER) : inBufferSize;
+        boolean adapts = inBufferSize >= 4096;
+        this.quietBufferSize = adapts ? QUIET_BUFFER : inBufferSize;
+        this.inBufferSize = inBufferSize;
+        this.maxBufferSize = adapts ? Math.max(inBufferSize, MAX_GROWN_BUFFER) : inBufferSize;
+        this.buffer = new byte[quietBufferSize];
         this.maxMessageSize = maxMessageSize;
     }
 
@@ -168,15 +176,15 @@ final class TerminatorReader {
     }
 
     /**
-     * Notes how full a read came back: a read that fills the buffer means the peer sends faster than 4 KiB reads
-     * take it (a pipeline of large requests), so the next read gets a larger buffer; a run of small reads
-     * returns it to its first size, so a connection that goes quiet does not keep 64 KiB.
+     * Notes how full a read came back: a read that fills the buffer means the peer sends more than it holds (a
+     * large message, a pipeline), so the next read gets a larger buffer; a run of small reads returns it to its
+     * quiet size, so a connection that goes quiet keeps 1 KiB, not 64.
      */
     private void sizeRead(int n, int wanted) {
         if (n == wanted) {
             growBuffer = buffer.length < maxBufferSize;
             smallReads = 0;
-        } else if (buffer.length > firstBufferSize && n < buffer.length / 8) {
+        } else if (buffer.length > quietBufferSize && n < buffer.length / 8) {
             smallReads++;
         } else {
             smallReads = 0;
@@ -187,10 +195,11 @@ final class TerminatorReader {
     private void resizeBuffer() {
         if (growBuffer) {
             growBuffer = false;
-            buffer = new byte[Math.min(buffer.length * 4, maxBufferSize)];
+            int grown = buffer.length < inBufferSize ? inBufferSize : buffer.length * 4;
+            buffer = new byte[Math.min(grown, maxBufferSize)];
         } else if (smallReads >= SMALL_READS_TO_SHRINK) {
             smallReads = 0;
-            buffer = new byte[firstBufferSize];
+            buffer = new byte[quietBufferSize];
         }
     }
 
