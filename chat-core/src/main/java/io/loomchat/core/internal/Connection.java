@@ -22,9 +22,10 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * One connection's life: the connection thread creates the session and runs the {@link TerminatorReader}; the
- * pump thread runs the {@link ProducerPump}. The connection thread is the one failure boundary: it ends
- * last, closes the transport, and calls the session's {@code closed()} exactly once.
+ * One connection's life: the connection thread creates the session, runs the {@link TerminatorReader}, and
+ * writes its callbacks' replies itself when it can; a pump thread, started by the {@link ProducerPump} when
+ * output needs one, writes the rest. The connection thread is the one failure boundary: it ends last, closes
+ * the transport, and calls the session's {@code closed()} exactly once.
  */
 public final class Connection implements ChatConnection {
     private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
@@ -96,7 +97,7 @@ public final class Connection implements ChatConnection {
         return this;
     }
 
-    /** Starts the connection thread, which starts the pump thread. */
+    /** Starts the connection thread; the pump starts its own thread when output needs it. */
     public void start() {
         // Assigned before it starts, so a close() from the new thread (or any other) always sees it.
         Thread thread = Thread.ofVirtual().name(name).unstarted(this::run);

@@ -11,8 +11,9 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A connection's output: asynchat's {@code producer_fifo}, and the loop that writes it on its own virtual
- * thread.
+ * A connection's output: asynchat's {@code producer_fifo}, and the loop that writes it on a virtual thread of
+ * its own, started when output needs it and ended when idle; the connection thread writes its callbacks'
+ * replies itself when the pump is idle ({@link #releaseAndWrite()}).
  *
  * <p>The FIFO holds {@link Segment segments} of pushed bytes, {@link Producer producers}, and the
  * {@link #CLOSE_WHEN_DONE} marker. Pushes that arrive while the pump is busy are appended to the segment at
@@ -469,9 +470,9 @@ final class ProducerPump {
             return;
         }
         Thread thread = pumpThreads.newThread(this::run);
+        thread.start();  // published after it started; it needs this lock, which the caller holds, to go on
         pumpThread = thread;
         retire = false;
-        thread.start();
     }
 
     /** {@return whether {@code thread} is this connection's pump thread} */
@@ -552,7 +553,7 @@ final class ProducerPump {
             // While the connection thread writes pushed bytes itself, the pump keeps away from the output.
             while (producerFifo.isEmpty() || writingThrough) {
                 if (stopped || batchLength > 0 || unflushed) return null;
-                if (retire && !writingThrough) {
+                if (retire && !writingThrough && System.nanoTime() - lastWrite > PUMP_LINGER_NANOS) {
                     // Idle for a while: end this thread. Under the lock, so work queued after this starts another.
                     retire = false;
                     pumpThread = null;
@@ -565,6 +566,7 @@ final class ProducerPump {
                     pumpWaiting = false;
                 }
             }
+            retire = false;  // work came: a retire asked for while it waited no longer holds
             Object item = producerFifo.pollFirst();
             if (item instanceof Segment segment) inFlight = segment.length;
             return item;

@@ -55,7 +55,7 @@ final class TerminatorReader {
      */
     private static final int QUIET_BUFFER = 1024;
     private static final int MAX_GROWN_BUFFER = 64 * 1024;
-    /** Reads under an eighth of the buffer in a row after which it shrinks back to its quiet size. */
+    /** Reads in a row that would fit in half the next smaller size, after which the buffer shrinks to it. */
     private static final int SMALL_READS_TO_SHRINK = 16;
 
     private final InputStream in;
@@ -184,11 +184,16 @@ final class TerminatorReader {
         if (n == wanted) {
             growBuffer = buffer.length < maxBufferSize;
             smallReads = 0;
-        } else if (buffer.length > quietBufferSize && n < buffer.length / 8) {
+        } else if (buffer.length > quietBufferSize && n < smallerBufferSize() / 2) {
             smallReads++;
         } else {
             smallReads = 0;
         }
+    }
+
+    /** The size a grown buffer shrinks to: inBufferSize from above it, the quiet size from there. */
+    private int smallerBufferSize() {
+        return buffer.length > inBufferSize ? inBufferSize : quietBufferSize;
     }
 
     /** Between reads, with the buffer empty: grows or shrinks it as {@link #sizeRead} decided. */
@@ -199,7 +204,7 @@ final class TerminatorReader {
             buffer = new byte[Math.min(grown, maxBufferSize)];
         } else if (smallReads >= SMALL_READS_TO_SHRINK) {
             smallReads = 0;
-            buffer = new byte[quietBufferSize];
+            buffer = new byte[smallerBufferSize()];
         }
     }
 

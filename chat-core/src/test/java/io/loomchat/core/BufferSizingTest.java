@@ -1,0 +1,39 @@
+package io.loomchat.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The adaptive input buffer: it settles at the size the traffic needs instead of cycling. */
+@Timeout(30)
+class BufferSizingTest {
+    /**
+     * inBufferSize 16 KiB, one 1500-byte line per read: the first line fills the 1 KiB quiet buffer and moves it
+     * to 16 KiB, where it stays; every later line arrives in one piece. (A buffer that shrank back to 1 KiB after
+     * 16 reads under an eighth of 16 KiB would cycle, splitting every 17th line.)
+     */
+    @Test
+    void mediumLinesDoNotCycleTheBuffer() throws Exception {
+        int lines = 48;
+        List<byte[]> chunks = new ArrayList<>();
+        byte[] line = ("x".repeat(1499) + "\n").getBytes();
+        for (int i = 0; i < lines; i++) chunks.add(line);
+        ScriptedInput in = ScriptedInput.of(chunks);
+        AtomicReference<RecordingSession> session = new AtomicReference<>();
+        ChatConnection connection = ChatConnection.start(in, new CapturedOutput(),
+                ChatOptions.defaults().withInBufferSize(16384), ch -> {
+                    RecordingSession s = RecordingSession.with(ch, Terminator.delimiter("\n"));
+                    session.set(s);
+                    return s;
+                });
+        assertTrue(connection.awaitClosed(Duration.ofSeconds(10)));
+        assertEquals(lines, session.get().messages().size());
+        assertEquals(lines + 1, session.get().pieces().size(), "lines split across reads after the first");
+    }
+}
