@@ -8,12 +8,13 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * A running connection: a session reading and writing one stream pair on two virtual threads.
+ * A running connection: a session reading and writing one stream pair on virtual threads.
  *
  * <p>{@code ChatServer} and {@code ChatClient} make these over sockets; {@link #start} makes one over any
  * input and output stream (a process's pipes, a serial port, a test's in-memory streams). The connection
- * thread creates the session, reads the input and calls the session; the pump thread writes the output
- * queue. Closing the connection closes both streams.
+ * thread creates the session, reads the input, calls the session and writes what its callbacks push; a pump
+ * thread, started when output needs one, writes the rest of the output queue (other threads' pushes,
+ * producers). Closing the connection closes both streams.
  */
 public interface ChatConnection extends AutoCloseable {
 

@@ -71,7 +71,7 @@ final class ProducerPump {
     private volatile long writeSince;
     /** When bytes last went out (System.nanoTime), or 0: a connection busy writing is not idle. */
     private volatile long lastWrite;
-    /** Bytes written so far; written by the pump thread only. */
+    /** Bytes written so far, by the one thread writing: the pump's, or the connection's in a write-through. */
     private volatile long bytesOut;
     private final ArrayDeque<Object> producerFifo = new ArrayDeque<>();
     private final Connection connection;
