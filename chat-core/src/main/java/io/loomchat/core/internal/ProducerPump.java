@@ -91,7 +91,7 @@ final class ProducerPump {
     private volatile boolean hasSpares;
     /** How many spares to keep: enough full-size segments for a queue over the high watermark. */
     private final int maxSpares;
-    /** True while the pump thread waits for work, with nothing in hand. Written under lock; the watchdog reads it without. */
+    /** True while the pump thread waits for work, with nothing in hand. Written under lock; read by the watchdog. */
     private volatile boolean pumpWaiting;
     /** True while the connection thread writes queued segments itself: the pump waits. Guarded by lock. */
     private boolean writingThrough;
