@@ -36,4 +36,32 @@ class BufferSizingTest {
         assertEquals(lines, session.get().messages().size());
         assertEquals(lines + 1, session.get().pieces().size(), "lines split across reads after the first");
     }
+
+    /**
+     * A 4096-byte count after a line, 3000 bytes of it in the read that brought the line: the rest is read
+     * straight into the session's array, so the value arrives in one piece, not as 3000 + 1096.
+     */
+    @Test
+    void aLargeCountMostlyBufferedReachesTheSessionInOnePiece() throws Exception {
+        byte[] value = "v".repeat(4096).getBytes();
+        byte[] first = new byte[4 + 3000];
+        System.arraycopy("LEN\n".getBytes(), 0, first, 0, 4);
+        System.arraycopy(value, 0, first, 4, 3000);
+        byte[] second = new byte[1096 + 4];
+        System.arraycopy(value, 3000, second, 0, 1096);
+        System.arraycopy("END\n".getBytes(), 0, second, 1096, 4);
+        AtomicReference<RecordingSession> session = new AtomicReference<>();
+        ChatConnection connection = ChatConnection.start(ScriptedInput.of(List.of(first, second)),
+                new CapturedOutput(), ChatOptions.defaults().withInBufferSize(4000), ch -> {
+                    RecordingSession s = RecordingSession.onLines(ch,
+                            message -> ch.setTerminator(new String(message).equals("LEN") ? Terminator.count(4096)
+                                    : Terminator.delimiter("\n")));
+                    session.set(s);
+                    return s;
+                });
+        assertTrue(connection.awaitClosed(Duration.ofSeconds(10)));
+        assertEquals(List.of("LEN", "v".repeat(4096), "END"), session.get().messages());
+        assertEquals(List.of(3, 4096, 3), session.get().pieces().stream().map(String::length).toList(),
+                "the lengths of the pieces collected");
+    }
 }

@@ -44,8 +44,9 @@ final class TerminatorReader {
     /** The most bytes of a count read straight into one array for the session, instead of through the buffer. */
     private static final int DIRECT_COUNT_MAX = 1 << 20;
     /**
-     * A count with at least this many bytes still to arrive beyond those buffered is read straight into the
-     * array the session gets (the buffered ones copied in first): one copy fewer per byte, and one collect call.
+     * A count of at least this many bytes that the buffer holds only part of is read straight into the array the
+     * session gets (the buffered part copied in first): one copy fewer per byte, and one collect call, so a
+     * session that keeps whole values need not assemble them from pieces.
      */
     private static final int DIRECT_COUNT_MIN = 4096;
     /**
@@ -218,9 +219,10 @@ final class TerminatorReader {
         }
     }
 
-    /** Whether the count being read has {@link #DIRECT_COUNT_MIN} or more bytes still to arrive. */
+    /** Whether the count being read is {@link #DIRECT_COUNT_MIN} bytes or more, and not all buffered. */
     private boolean readsCountDirect() {
-        return delimiter == null && remaining - (end - start) >= DIRECT_COUNT_MIN;
+        long remaining = this.remaining;
+        return delimiter == null && remaining >= DIRECT_COUNT_MIN && remaining > end - start;
     }
 
     /**
@@ -230,9 +232,9 @@ final class TerminatorReader {
      * of input.
      */
     private boolean readCountDirect() throws IOException {
-        byte[] data = new byte[(int) Math.min(remaining, DIRECT_COUNT_MAX)];
-        int filled = Math.min(end - start, data.length);
-        System.arraycopy(buffer, start, data, 0, filled);
+        int size = (int) Math.min(remaining, DIRECT_COUNT_MAX);
+        int filled = Math.min(end - start, size);
+        byte[] data = Arrays.copyOfRange(buffer, start, start + size);  // the buffered part, then zeros
         start += filled;
         while (filled < data.length) {
             int n = read(data, filled, data.length - filled);
@@ -321,7 +323,7 @@ final class TerminatorReader {
                     return;
                 }
             } else if (remaining > 0) {
-                // Most of a large count is still to come: leave it for readCountDirect.
+                // A large count only partly buffered: leave it for readCountDirect.
                 if (readsCountDirect()) return;
                 // A count: collect up to it; once met the terminator is Count(0), which collects everything.
                 int n = (int) Math.min(remaining, end - start);
