@@ -41,6 +41,23 @@ class OutputQueueTest {
         }
     }
 
+    /** Over a stream pair nothing gathers, so pushWithoutCopy copies as push does: a later change is not sent. */
+    @Test
+    void pushWithoutCopyOnAStreamCopiesLikePush() throws Exception {
+        byte[] large = "x".repeat(4096).getBytes(StandardCharsets.UTF_8);
+        try (Live live = start(ScriptedInput.open(), RecordingSession::new)) {
+            ChatChannel channel = live.connection().channel();
+            channel.push("<");
+            channel.pushWithoutCopy(large);
+            Arrays.fill(large, (byte) 'y');
+            channel.push(">");
+            channel.closeWhenDone();
+
+            assertEquals("<" + "x".repeat(4096) + ">",
+                    new String(live.awaitClosed().out().bytes(), StandardCharsets.UTF_8));
+        }
+    }
+
     @Test
     void eachThreadsPushesKeepTheirOrderWhenThreadsPushAtOnce() throws Exception {
         int threads = 4;

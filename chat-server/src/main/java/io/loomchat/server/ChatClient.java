@@ -8,6 +8,7 @@ import io.loomchat.server.internal.SocketConnections;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Objects;
 import javax.net.ssl.SSLContext;
@@ -82,7 +83,7 @@ public final class ChatClient {
     public ChatConnection open(String host, int port, SessionFactory factory) throws IOException {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(factory, "factory");
-        Socket socket = new Socket();
+        Socket socket = SocketChannel.open().socket();  // a channel's, so plain TCP writes gather (SocketConnections)
         try {
             socket.connect(new InetSocketAddress(host, port), Math.toIntExact(connectTimeout.toMillis()));
             Socket layered = sslContext == null ? socket : tls(socket, host, port);

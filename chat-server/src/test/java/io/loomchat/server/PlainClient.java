@@ -23,7 +23,8 @@ final class PlainClient implements AutoCloseable {
     private final InputStream in;
     private final OutputStream out;
 
-    private PlainClient(int port) throws IOException {
+    private PlainClient(int port, int receiveBufferSize) throws IOException {
+        if (receiveBufferSize > 0) socket.setReceiveBufferSize(receiveBufferSize);
         socket.setTcpNoDelay(true);
         socket.setSoTimeout((int) TIMEOUT.toMillis());
         socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), (int) TIMEOUT.toMillis());
@@ -33,7 +34,15 @@ final class PlainClient implements AutoCloseable {
 
     /** Connects to {@code port} on 127.0.0.1. */
     static PlainClient connect(int port) throws IOException {
-        return new PlainClient(port);
+        return new PlainClient(port, 0);
+    }
+
+    /**
+     * Connects with a small receive buffer, so that the server's writes fill its send buffer and return partly
+     * written.
+     */
+    static PlainClient connectWithReceiveBuffer(int port, int receiveBufferSize) throws IOException {
+        return new PlainClient(port, receiveBufferSize);
     }
 
     /** Writes each chunk with its own write call. */

@@ -5,6 +5,7 @@ import io.loomchat.core.Producer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -30,10 +31,11 @@ final class ProducerPump {
             return "CLOSE_WHEN_DONE";
         }
     };
-    /** The first size of a segment. */
-    private static final int MIN_SEGMENT = 256;
-    /** Segments grow to this size at most; a larger push gets a segment of its own. */
-    private static final int MAX_SEGMENT = 64 * 1024;
+    /**
+     * The least bytes {@code pushWithoutCopy} leaves in the caller's array: a smaller push is copied, which
+     * costs less than a buffer of its own in a gathering write.
+     */
+    private static final int MIN_SHARED = 1024;
     /** The most written segments kept for reuse (1 MiB), however high the watermark. */
     private static final int MAX_SPARES = 16;
     /** How long a pump thread with nothing to do waits for work before it ends. */
@@ -57,7 +59,7 @@ final class ProducerPump {
     private final long writeTimeoutNanos;
     /** Bytes pushed and not yet written, the segment being written included. Guarded by lock. */
     private long queuedBytes;
-    /** Bytes of the segment the pump is writing now, which discard() cannot recall. Guarded by lock. */
+    /** Bytes of the segments being written now, which discard() cannot recall. Guarded by lock. */
     private long inFlight;
     /** Pushes waiting for the queue to drain. Guarded by lock. */
     private int waitingPushes;
@@ -67,15 +69,12 @@ final class ProducerPump {
      * starves behind the others. Guarded by lock.
      */
     private long drainEpoch;
-    /** When the write in progress started (System.nanoTime), or 0: read by the watchdog. */
-    private volatile long writeSince;
-    /** When bytes last went out (System.nanoTime), or 0: a connection busy writing is not idle. */
-    private volatile long lastWrite;
-    /** Bytes written so far, by the one thread writing: the pump's, or the connection's in a write-through. */
-    private volatile long bytesOut;
     private final ArrayDeque<Object> producerFifo = new ArrayDeque<>();
     private final Connection connection;
-    private final OutputStream out;
+    /** Where the bytes go; written by one thread at a time, the pump's or the connection's in a write-through. */
+    private final PumpOutput out;
+    /** The segments taken off the FIFO for one write, by the thread writing. */
+    private final ArrayList<Segment> writing = new ArrayList<>(0);
     private final int outBufferSize;
     /** Producer output gathered for one write; allocated on first use, since most sessions only push. */
     private byte[] batch;
@@ -128,20 +127,21 @@ final class ProducerPump {
     ProducerPump(Connection connection, OutputStream out, ChatOptions options, ThreadFactory pumpThreads) {
         this.connection = connection;
         this.pumpThreads = pumpThreads;
-        this.out = out;
+        this.out = new PumpOutput(out);
         this.outBufferSize = options.outBufferSize();
         this.highWatermark = options.highWatermark();
         this.lowWatermark = options.lowWatermark();
         this.writeTimeoutNanos = options.writeTimeout().toNanos();
-        this.maxSpares = (int) Math.min(MAX_SPARES, highWatermark / MAX_SEGMENT + 2);
+        this.maxSpares = (int) Math.min(MAX_SPARES, highWatermark / Segment.MAX_SIZE + 2);
     }
 
     /**
-     * Queues a copy of {@code data}; returns false if the channel is closing. Over the high watermark, waits
-     * (if {@code wait}) for the queue to drain to the low watermark: if the write timeout runs out first, this
-     * channel is closed as a slow consumer and the caller goes on.
+     * Queues {@code data}, a copy of it unless {@code copy} is false and the output gathers; returns false if the
+     * channel is closing. Over the high watermark, waits (if {@code wait}) for the queue to drain to the low
+     * watermark: if the write timeout runs out first, this channel is closed as a slow consumer and the caller
+     * goes on.
      */
-    boolean push(byte[] data, int offset, int length, boolean wait) {
+    boolean push(byte[] data, int offset, int length, boolean wait, boolean copy) {
         boolean slowConsumer = false;
         boolean releaseOwnHold = false;
         lock.lock();
@@ -176,6 +176,10 @@ final class ProducerPump {
                 }
             }
             queuedBytes += length;
+            if (!copy && length >= MIN_SHARED && out.gathers()) {
+                enqueue(Segment.shared(data, offset, length));
+                return true;
+            }
             Segment tail = producerFifo.peekLast() instanceof Segment s ? s : null;
             if (tail == null || !tail.tryAppend(data, offset, length)) {
                 Segment segment = newSegment(length);
@@ -208,7 +212,7 @@ final class ProducerPump {
         }
         long left = writeTimeoutNanos;
         long epoch = drainEpoch;
-        long progress = bytesOut;
+        long progress = out.bytesOut();
         waitingPushes++;
         try {
             while (drainEpoch == epoch && !closing) {
@@ -219,8 +223,8 @@ final class ProducerPump {
                 if (left <= 0) {
                     // The timeout measures a peer that stops reading: a write blocked all along with nothing
                     // written. Bytes that went out meanwhile, or a pump busy in a producer, mean wait again.
-                    if (bytesOut == progress && writeSince != 0) return false;
-                    progress = bytesOut;
+                    if (out.bytesOut() == progress && out.writeSince() != 0) return false;
+                    progress = out.bytesOut();
                     left = writeTimeoutNanos;
                 }
                 left = drained.awaitNanos(left);
@@ -236,15 +240,15 @@ final class ProducerPump {
 
     /** Returns when the write in progress started, or 0 if none is. */
     long writeSince() {
-        return writeSince;
+        return out.writeSince();
     }
 
     long bytesOut() {
-        return bytesOut;
+        return out.bytesOut();
     }
 
     long lastWrite() {
-        return lastWrite;
+        return out.lastWrite();
     }
 
     long queuedBytes() {
@@ -391,12 +395,13 @@ final class ProducerPump {
         }
         boolean done = false;
         try {
-            for (Segment segment; (segment = nextSegment()) != null; ) {
-                writeOut(segment.bytes, segment.length);
-                recycle(segment);
-                if (segment == last) break;  // what other threads queued since is the pump's
+            // What other threads queue after the last segment is the pump's.
+            for (boolean more = true; more; ) {
+                more = takeSegments(last);
+                out.write(writing);
+                recycle();
             }
-            flushOut();  // a no-op on sockets, needed on buffered streams
+            out.flush();  // a no-op on sockets, needed on buffered streams
             done = true;
         } finally {
             lock.lock();
@@ -411,17 +416,41 @@ final class ProducerPump {
         }
     }
 
-    /** For {@link #releaseAndWrite()}: the segment at the head of the FIFO, taken for writing, or null. */
-    private Segment nextSegment() {
+    /**
+     * For {@link #releaseAndWrite()}: takes the segments at the head of the FIFO for one write, up to {@code last};
+     * returns whether more may follow (it did not reach {@code last}, a producer or the end).
+     */
+    private boolean takeSegments(Object last) {
         lock.lock();
         try {
-            if (stopped || !(producerFifo.peekFirst() instanceof Segment segment)) return null;
-            producerFifo.pollFirst();
-            inFlight = segment.length;
-            return segment;
+            if (stopped || !(producerFifo.peekFirst() instanceof Segment)) return false;
+            return gather(last);
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Under lock, with a segment at the head of the FIFO: moves it to {@link #writing} with the segments after it
+     * that one write takes, stopping after {@code last}; returns whether it stopped for the size of the write
+     * only, with segments still at the head.
+     */
+    private boolean gather(Object last) {
+        writing.clear();  // left over only by a write that failed
+        long bytes = 0;
+        while (producerFifo.peekFirst() instanceof Segment segment) {
+            if (!writing.isEmpty() && (writing.size() == PumpOutput.MAX_GATHER
+                    || bytes + segment.length > PumpOutput.MAX_GATHER_BYTES)) {
+                inFlight = bytes;
+                return true;
+            }
+            producerFifo.pollFirst();
+            writing.add(segment);
+            bytes += segment.length;
+            if (segment == last) break;
+        }
+        inFlight = bytes;
+        return false;
     }
 
     /**
@@ -430,6 +459,7 @@ final class ProducerPump {
      */
     void tick(long now) {
         if (wakeupPending && now - pendingSince > HOLD_MAX_NANOS) wakePump();
+        long lastWrite = out.lastWrite();
         if (pumpWaiting && now - lastWrite > PUMP_LINGER_NANOS && lock.tryLock()) {
             try {
                 if (pumpWaiting) {
@@ -499,8 +529,7 @@ final class ProducerPump {
     private Segment newSegment(int length) {
         Segment spare = spares.peekLast();
         if (spare != null && spare.capacity() >= length) return spares.pollLast();
-        // Small first: a reply is often a few bytes, and a burst grows the segment (up to 64 KiB) as it comes.
-        return new Segment(Segment.grown(MIN_SEGMENT, length));
+        return Segment.owned(length);
     }
 
     /** Runs on a pump thread until the connection closes or the thread retires. */
@@ -516,12 +545,13 @@ final class ProducerPump {
                     flushBatch();
                     connection.outputDone();
                     return;
-                } else if (item instanceof Segment segment) {
-                    // Pushes already gathered into this segment: one write, with any producer output before it.
+                } else if (item instanceof Segment) {
+                    // Pushes gathered into segments (next() took those that follow too): one write, after any
+                    // producer output before them.
                     flushBatch();
-                    writeOut(segment.bytes, segment.length);
+                    out.write(writing);
                     unflushed = true;
-                    recycle(segment);
+                    recycle();
                 } else {
                     runProducer((Producer) item);
                 }
@@ -553,7 +583,7 @@ final class ProducerPump {
             // While the connection thread writes pushed bytes itself, the pump keeps away from the output.
             while (producerFifo.isEmpty() || writingThrough) {
                 if (stopped || batchLength > 0 || unflushed) return null;
-                if (retire && !writingThrough && System.nanoTime() - lastWrite > PUMP_LINGER_NANOS) {
+                if (retire && !writingThrough && System.nanoTime() - out.lastWrite() > PUMP_LINGER_NANOS) {
                     // Idle for a while: end this thread. Under the lock, so work queued after this starts another.
                     retire = false;
                     pumpThread = null;
@@ -567,8 +597,12 @@ final class ProducerPump {
                 }
             }
             retire = false;  // work came: a retire asked for while it waited no longer holds
-            Object item = producerFifo.pollFirst();
-            if (item instanceof Segment segment) inFlight = segment.length;
+            Object item = producerFifo.peekFirst();
+            if (item instanceof Segment) {
+                gather(null);
+            } else {
+                producerFifo.pollFirst();
+            }
             return item;
         } finally {
             lock.unlock();
@@ -603,7 +637,7 @@ final class ProducerPump {
         }
         flushBatch();
         if (length >= batch.length) {
-            writeOut(bytes, length);
+            out.write(bytes, 0, length);
             unflushed = true;
         } else {
             System.arraycopy(bytes, 0, batch, 0, length);
@@ -616,100 +650,35 @@ final class ProducerPump {
         if (batchLength > 0) {
             int length = batchLength;
             batchLength = 0;
-            writeOut(batch, length);
+            out.write(batch, 0, length);
             unflushed = true;
         }
         if (unflushed) {
             unflushed = false;
-            flushOut();
-        }
-    }
-
-    /** Flushes {@code out}, stamped for the write timeout: a buffered stream writes here. */
-    private void flushOut() throws IOException {
-        writeSince = System.nanoTime() | 1;
-        try {
             out.flush();
-        } finally {
-            writeSince = 0;
         }
     }
 
-    /**
-     * Writes to the stream in pieces of at most 64 KiB, each stamped for the watchdog: the write timeout
-     * measures a peer that stops reading, not a large write to one that reads steadily. Called by the pump, or
-     * by the connection thread while the pump waits ({@link #writingThrough}): never by both at once.
-     */
-    private void writeOut(byte[] bytes, int length) throws IOException {
-        for (int offset = 0; offset < length; ) {
-            int n = Math.min(MAX_SEGMENT, length - offset);
-            writeSince = System.nanoTime() | 1;  // never 0, which means "not writing"
-            try {
-                out.write(bytes, offset, n);
-            } finally {
-                writeSince = 0;
-            }
-            offset += n;
-            bytesOut += n;
-            lastWrite = System.nanoTime();
-        }
-    }
-
-    /** Counts a written segment off the queue, wakes pushes waiting for it to drain, and keeps it for reuse. */
-    private void recycle(Segment segment) {
-        int written = segment.length;
-        segment.length = 0;
+    /** Counts the segments just written off the queue, wakes pushes waiting for it to drain, keeps some for reuse. */
+    private void recycle() {
         lock.lock();
         try {
-            queuedBytes -= written;
+            for (Segment segment : writing) {
+                queuedBytes -= segment.length;
+                if (segment.reusable() && spares.size() < maxSpares) {
+                    segment.length = 0;
+                    spares.addLast(segment);
+                    hasSpares = true;
+                }
+            }
             inFlight = 0;
             if (waitingPushes > 0 && queuedBytes <= lowWatermark) {
                 drainEpoch++;
                 drained.signalAll();
             }
-            if (segment.capacity() <= MAX_SEGMENT && spares.size() < maxSpares) {
-                spares.addLast(segment);
-                hasSpares = true;
-            }
+            writing.clear();
         } finally {
             lock.unlock();
-        }
-    }
-
-    /** Pushed bytes, appended to while it waits at the tail of the FIFO. */
-    private static final class Segment {
-        byte[] bytes;
-        int length;
-
-        Segment(int capacity) {
-            bytes = new byte[capacity];
-        }
-
-        int capacity() {
-            return bytes.length;
-        }
-
-        /**
-         * The capacity for {@code needed} bytes: {@code capacity} times a power of four, at most 64 KiB. Growing
-         * fourfold, a burst of large replies grows a segment once or twice, not at every push, and a 16 KiB reply
-         * goes straight into a full-size segment that the next replies fill.
-         */
-        static int grown(int capacity, int needed) {
-            if (needed > MAX_SEGMENT) return needed;  // a push of its own
-            while (capacity < needed) capacity *= 4;
-            return Math.min(capacity, MAX_SEGMENT);
-        }
-
-        boolean tryAppend(byte[] data, int offset, int count) {
-            int needed = length + count;
-            if (needed > bytes.length) {
-                if (length > 0 && needed > MAX_SEGMENT) return false;
-                bytes = length == 0 ? new byte[grown(bytes.length, needed)]
-                        : java.util.Arrays.copyOf(bytes, grown(bytes.length, needed));
-            }
-            System.arraycopy(data, offset, bytes, length, count);
-            length = needed;
-            return true;
         }
     }
 }

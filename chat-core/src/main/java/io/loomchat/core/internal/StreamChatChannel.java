@@ -50,7 +50,14 @@ final class StreamChatChannel implements ChatChannel {
 
     @Override
     public void push(byte[] data) {
-        if (!pump.push(Objects.requireNonNull(data, "data"), 0, data.length, true)) droppedAfterClose("push()");
+        if (!pump.push(Objects.requireNonNull(data, "data"), 0, data.length, true, true)) droppedAfterClose("push()");
+    }
+
+    @Override
+    public void pushWithoutCopy(byte[] data) {
+        if (!pump.push(Objects.requireNonNull(data, "data"), 0, data.length, true, false)) {
+            droppedAfterClose("pushWithoutCopy()");
+        }
     }
 
     @Override
@@ -60,7 +67,7 @@ final class StreamChatChannel implements ChatChannel {
 
     @Override
     public boolean tryPush(byte[] data) {
-        return pump.push(Objects.requireNonNull(data, "data"), 0, data.length, false);
+        return pump.push(Objects.requireNonNull(data, "data"), 0, data.length, false, true);
     }
 
     @Override

@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -47,7 +48,8 @@ public final class AcceptLoop {
      */
     public static AcceptLoop start(ServerConfig config) throws IOException {
         // Plain TCP even for TLS: each accepted socket gets its TLS layer on its own thread (SocketConnections).
-        ServerSocket serverSocket = new ServerSocket();
+        // A channel's socket, so that a plain connection's pump can gather its writes (SocketConnections).
+        ServerSocket serverSocket = ServerSocketChannel.open().socket();
         try {
             serverSocket.setReuseAddress(true);
             serverSocket.bind(config.address(), config.backlog());

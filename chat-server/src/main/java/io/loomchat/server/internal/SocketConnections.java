@@ -2,9 +2,11 @@ package io.loomchat.server.internal;
 
 import io.loomchat.core.ChatOptions;
 import io.loomchat.core.SessionFactory;
+import io.loomchat.core.internal.ChannelOutputStream;
 import io.loomchat.core.internal.Connection;
 import io.loomchat.core.internal.Transport;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.Socket;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
@@ -111,7 +113,12 @@ public final class SocketConnections {
     public static Connection create(Socket socket, Socket raw, ChatOptions options, SessionFactory factory)
             throws IOException {
         raw.setTcpNoDelay(true);
-        return new Connection(socket.getInputStream(), socket.getOutputStream(), new SocketTransport(socket, raw),
+        // A plain socket made from a channel writes through the channel, which gathers queued segments into one
+        // system call; TLS, and sockets made without a channel, write through their stream.
+        OutputStream out = socket == raw && raw.getChannel() != null
+                ? new ChannelOutputStream(raw.getChannel())
+                : socket.getOutputStream();
+        return new Connection(socket.getInputStream(), out, new SocketTransport(socket, raw),
                 socket.getRemoteSocketAddress(), options, factory);
     }
 

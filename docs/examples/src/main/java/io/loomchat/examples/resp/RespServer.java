@@ -239,13 +239,13 @@ public final class RespServer implements SessionFactory {
 
         /**
          * Returns a small bulk string reply whole (one push); pushes a large one in three pieces, header, value
-         * and CRLF, and returns an empty reply: push copies each piece into the output queue, so a large value is
-         * never copied into a reply array first.
+         * and CRLF, and returns an empty reply. The value goes out from its own array, not copied: values are
+         * never changed once read or stored (SET and INCR store new arrays).
          */
         private byte[] pushBulk(byte[] data) {
             if (data == null || data.length <= SMALL_VALUE) return bulk(data);
             channel.push(lengthLine('$', data.length));
-            channel.push(data);
+            channel.pushWithoutCopy(data);
             channel.push(CRLF);
             return NO_REPLY;
         }

@@ -1,0 +1,115 @@
+package io.loomchat.core.internal;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The writing end of a connection's output: every write stamped for the write timeout, and queued segments
+ * gathered into one system call where the stream is a {@link ChannelOutputStream} (plain TCP).
+ *
+ * <p>One thread writes at a time: the pump thread, or the connection thread in a write-through while the pump
+ * waits. The stamps are volatile for the watchdog and for pushes waiting on the queue to drain.
+ */
+final class PumpOutput {
+    /** The most segments taken for one write. */
+    static final int MAX_GATHER = 64;
+    /** The most bytes taken for one write: a few full segments, so a write is a few large system calls at most. */
+    static final int MAX_GATHER_BYTES = 4 * Segment.MAX_SIZE;
+
+    private final OutputStream out;
+    /** {@link #out} where it can gather, else null. */
+    private final ChannelOutputStream channel;
+    /** The buffers of a gathering write; grown on first use. */
+    private ByteBuffer[] buffers;
+    /** When the write in progress started (System.nanoTime), or 0: read by the watchdog. */
+    private volatile long writeSince;
+    /** When bytes last went out (System.nanoTime), or 0: a connection busy writing is not idle. */
+    private volatile long lastWrite;
+    /** Bytes written so far. */
+    private volatile long bytesOut;
+
+    PumpOutput(OutputStream out) {
+        this.out = out;
+        this.channel = out instanceof ChannelOutputStream c ? c : null;
+    }
+
+    /** {@return whether several segments go out in one system call} Where not, sharing a caller's array saves nothing. */
+    boolean gathers() {
+        return channel != null;
+    }
+
+    /** Returns when the write in progress started, or 0 if none is. */
+    long writeSince() {
+        return writeSince;
+    }
+
+    long lastWrite() {
+        return lastWrite;
+    }
+
+    long bytesOut() {
+        return bytesOut;
+    }
+
+    /** Writes the segments, in order: in one gathering write where the stream allows, else one after another. */
+    void write(List<Segment> segments) throws IOException {
+        int count = segments.size();
+        if (channel == null || count == 1) {
+            for (Segment segment : segments) write(segment.bytes, segment.offset, segment.length);
+            return;
+        }
+        if (buffers == null) buffers = new ByteBuffer[MAX_GATHER];
+        for (int i = 0; i < count; i++) {
+            Segment segment = segments.get(i);
+            buffers[i] = ByteBuffer.wrap(segment.bytes, segment.offset, segment.length);
+        }
+        try {
+            for (int first = 0; first < count; ) {
+                writeSince = System.nanoTime() | 1;  // never 0, which means "not writing"
+                long written;
+                try {
+                    written = channel.write(buffers, first, count - first);
+                } finally {
+                    writeSince = 0;
+                }
+                bytesOut += written;
+                lastWrite = System.nanoTime();
+                while (first < count && !buffers[first].hasRemaining()) first++;
+            }
+        } finally {
+            Arrays.fill(buffers, 0, count, null);  // a shared array is the caller's: do not keep it
+        }
+    }
+
+    /**
+     * Writes to the stream in pieces of at most 64 KiB, each stamped for the watchdog: the write timeout
+     * measures a peer that stops reading, not a large write to one that reads steadily.
+     */
+    void write(byte[] bytes, int offset, int length) throws IOException {
+        for (int end = offset + length; offset < end; ) {
+            int n = Math.min(Segment.MAX_SIZE, end - offset);
+            writeSince = System.nanoTime() | 1;
+            try {
+                out.write(bytes, offset, n);
+            } finally {
+                writeSince = 0;
+            }
+            offset += n;
+            bytesOut += n;
+            lastWrite = System.nanoTime();
+        }
+    }
+
+    /** Flushes the stream, stamped for the write timeout: a buffered stream writes here. */
+    void flush() throws IOException {
+        writeSince = System.nanoTime() | 1;
+        try {
+            out.flush();
+        } finally {
+            writeSince = 0;
+        }
+    }
+}
