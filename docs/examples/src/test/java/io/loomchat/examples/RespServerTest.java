@@ -119,7 +119,7 @@ class RespServerTest {
     @Test
     void inlineCommandsWorkWithCrlfOrBareLf() throws Exception {
         try (Peer peer = Peer.connect(server.port())) {
-            peer.send("PING\r\nSET  a   b\nGET a\r\n\r\nMGET a x\nQUIT\r\nPING\r\n");
+            peer.send("PING\r\n SET\t a   b \nGET a\r\n\r\nMGET a x\nQUIT\r\nPING\r\n");
             peer.expectLine("+PONG\r\n");
             peer.expectLine("+OK\r\n");
             assertEquals("$1\\r\\nb\\r\\n", escape(peer.readExactly(7)));

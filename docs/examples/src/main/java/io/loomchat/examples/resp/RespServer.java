@@ -46,7 +46,6 @@ public final class RespServer implements SessionFactory {
     /** Bulk replies up to this size are assembled in one array: a copy of a few bytes costs less than two pushes. */
     private static final int SMALL_VALUE = 1024;
     private static final Terminator LINE = Terminator.delimiter("\n");
-    private static final Pattern SPACES = Pattern.compile("[ \t]+");
     private static final Pattern INTEGER = Pattern.compile("-?[0-9]{1,19}");
 
     /** A stored value and when it expires (epoch milliseconds; 0 for never). */
@@ -136,10 +135,8 @@ public final class RespServer implements SessionFactory {
                     } else {
                         // An inline command, as typed into nc: split at spaces (Redis also handles quotes; this does
                         // not).
-                        String command = new String(text, 0, end, StandardCharsets.ISO_8859_1).strip();
-                        if (!command.isEmpty()) {
-                            execute(Arrays.stream(SPACES.split(command)).map(RespServer::ascii).toList());
-                        }
+                        List<byte[]> words = words(text, end);
+                        if (!words.isEmpty()) execute(words);
                     }
                 }
             }
@@ -355,6 +352,21 @@ public final class RespServer implements SessionFactory {
         line[digits + 1] = '\r';
         line[digits + 2] = '\n';
         return line;
+    }
+
+    /** The words of an inline command: {@code line[0, end)} split at spaces and tabs. */
+    private static List<byte[]> words(byte[] line, int end) {
+        List<byte[]> words = new ArrayList<>(4);
+        for (int i = 0; i < end; ) {
+            if (line[i] == ' ' || line[i] == '\t') {
+                i++;
+                continue;
+            }
+            int start = i;
+            while (i < end && line[i] != ' ' && line[i] != '\t') i++;
+            words.add(start == 0 && i == line.length ? line : Arrays.copyOfRange(line, start, i));
+        }
+        return words;
     }
 
     private static String text(byte[] bytes) {
