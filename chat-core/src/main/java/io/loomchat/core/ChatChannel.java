@@ -90,16 +90,20 @@ public interface ChatChannel {
     /**
      * Queues {@code data} like {@link #push(byte[])}, but may write it from the caller's array instead of a copy,
      * after this returns: changing the array afterwards may change what is sent. For arrays that stay as they
-     * are, such as a stored value or a file read once, it saves a copy per reply: on a plain TCP connection,
-     * arrays of 1 KiB and more go out from where they are, gathered with the output around them into one
-     * system call. Smaller arrays, and output over TLS or a stream pair, are copied as {@code push} copies them.
+     * are, such as a stored value or a file read once, it saves a copy per reply: on a plain TCP connection of a
+     * {@code ChatServer} or {@code ChatClient}, arrays of 1 KiB and more go out from where they are, gathered
+     * with the output around them into as few system calls as the socket takes. Smaller arrays, and output over
+     * TLS or a stream pair, are copied as {@code push} copies them; so does this default method, for channels
+     * of other makes.
      *
      * <p>asynchat's {@code push} never copied: Python's bytes cannot change. Netty's
      * {@code Unpooled.wrappedBuffer} is the like of this in Netty.
      *
      * @param data the bytes to write; not to be changed after this call
      */
-    void pushWithoutCopy(byte[] data);
+    default void pushWithoutCopy(byte[] data) {
+        push(data);
+    }
 
     /**
      * Queues {@code text} encoded as UTF-8; see {@link #push(byte[])}.

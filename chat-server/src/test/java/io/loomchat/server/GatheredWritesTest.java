@@ -22,16 +22,24 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 @Timeout(60)
 class GatheredWritesTest {
-    private static final int[] SIZES = {7, 1023, 1024, 5000, 16384, 65536, 70000, 300_000, 2};
+    /** Body sizes: a mix, from a few bytes to over what one write gathers. */
+    private static final int[] MIXED = {7, 1023, 1024, 5000, 16384, 65536, 70000, 300_000, 2};
+    /**
+     * Small bodies, each a segment of its own between two copied ones: 40 replies are 80 segments and ~50 KiB,
+     * under the low watermark, so the connection thread writes them itself, in two gathering writes.
+     */
+    private static final int[] SMALL = {1024, 1100, 1300, 1500};
 
-    @ParameterizedTest(name = "{0} replies, from {1}")
-    @CsvSource({"9, callback", "9, thread", "400, callback", "400, thread"})
-    void everyByteArrivesInOrder(int replies, String from) throws Exception {
+    @ParameterizedTest(name = "{0} replies of {1} sizes, from {2}")
+    @CsvSource({"9, mixed, callback", "9, mixed, thread", "400, mixed, callback", "400, mixed, thread",
+            "40, small, callback"})
+    void everyByteArrivesInOrder(int replies, String sizes, String from) throws Exception {
+        int[] bodySizes = sizes.equals("small") ? SMALL : MIXED;
         try (ChatServer server = ChatServer.builder().bindAddress(InetAddress.getLoopbackAddress())
-                .listen(channel -> new Replier(channel, replies, from.equals("thread")));
+                .listen(channel -> new Replier(channel, replies, bodySizes, from.equals("thread")));
              PlainClient client = PlainClient.connectWithReceiveBuffer(server.port(), 4096)) {
             byte[] received = client.send("GO\n").readToEnd();  // the server closes when done
-            byte[] expected = expected(replies);
+            byte[] expected = expected(replies, bodySizes);
             // Not assertArrayEquals on megabytes: say where they part.
             int mismatch = Arrays.mismatch(expected, received);
             assertArrayEquals(new int[] {-1, expected.length}, new int[] {mismatch, received.length},
@@ -39,24 +47,24 @@ class GatheredWritesTest {
         }
     }
 
-    /** Reply i: a header pushed, a body of SIZES[i % SIZES.length] bytes pushed without copy, and a CRLF. */
-    private static void reply(ChatChannel channel, int i) {
+    /** Reply i: a header pushed, a body of sizes[i % sizes.length] bytes pushed without copy, and a CRLF. */
+    private static void reply(ChatChannel channel, int i, int[] sizes) {
         channel.push("#" + i + ":");
-        channel.pushWithoutCopy(body(i));
+        channel.pushWithoutCopy(body(i, sizes));
         channel.push("\r\n");
     }
 
-    private static byte[] body(int i) {
-        byte[] body = new byte[SIZES[i % SIZES.length]];
+    private static byte[] body(int i, int[] sizes) {
+        byte[] body = new byte[sizes[i % sizes.length]];
         for (int j = 0; j < body.length; j++) body[j] = (byte) (i + j / 1000);
         return body;
     }
 
-    private static byte[] expected(int replies) {
+    private static byte[] expected(int replies, int[] sizes) {
         ByteArrayOutputStream all = new ByteArrayOutputStream();
         for (int i = 0; i < replies; i++) {
             all.writeBytes(("#" + i + ":").getBytes(StandardCharsets.US_ASCII));
-            all.writeBytes(body(i));
+            all.writeBytes(body(i, sizes));
             all.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
         }
         return all.toByteArray();
@@ -66,11 +74,13 @@ class GatheredWritesTest {
     private static final class Replier implements ChatSession {
         private final ChatChannel channel;
         private final int replies;
+        private final int[] sizes;
         private final boolean fromThread;
 
-        Replier(ChatChannel channel, int replies, boolean fromThread) {
+        Replier(ChatChannel channel, int replies, int[] sizes, boolean fromThread) {
             this.channel = channel;
             this.replies = replies;
+            this.sizes = sizes;
             this.fromThread = fromThread;
             channel.setTerminator("\n");
         }
@@ -82,7 +92,7 @@ class GatheredWritesTest {
         @Override
         public void foundTerminator() {
             Runnable all = () -> {
-                for (int i = 0; i < replies; i++) reply(channel, i);
+                for (int i = 0; i < replies; i++) reply(channel, i, sizes);
                 channel.closeWhenDone();
             };
             if (fromThread) CompletableFuture.runAsync(all, runnable -> Thread.ofVirtual().start(runnable));

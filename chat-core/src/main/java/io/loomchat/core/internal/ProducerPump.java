@@ -73,7 +73,10 @@ final class ProducerPump {
     private final Connection connection;
     /** Where the bytes go; written by one thread at a time, the pump's or the connection's in a write-through. */
     private final PumpOutput out;
-    /** The segments taken off the FIFO for one write, by the thread writing. */
+    /**
+     * The segments taken off the FIFO for one write, by the thread writing; filled by gather() and emptied by
+     * recycle(), both under the lock. Its room is given back with the spares when the connection goes idle.
+     */
     private final ArrayList<Segment> writing = new ArrayList<>(0);
     private final int outBufferSize;
     /** Producer output gathered for one write; allocated on first use, since most sessions only push. */
@@ -439,8 +442,7 @@ final class ProducerPump {
         writing.clear();  // left over only by a write that failed
         long bytes = 0;
         while (producerFifo.peekFirst() instanceof Segment segment) {
-            if (!writing.isEmpty() && (writing.size() == PumpOutput.MAX_GATHER
-                    || bytes + segment.length > PumpOutput.MAX_GATHER_BYTES)) {
+            if (!writing.isEmpty() && !joins(bytes, segment)) {
                 inFlight = bytes;
                 return true;
             }
@@ -474,6 +476,8 @@ final class ProducerPump {
             try {
                 spares.clear();
                 hasSpares = false;
+                // Empty under the lock means no write is between gather() and recycle(): its room can go too.
+                if (writing.isEmpty()) writing.trimToSize();
             } finally {
                 lock.unlock();
             }
@@ -657,6 +661,17 @@ final class ProducerPump {
             unflushed = false;
             out.flush();
         }
+    }
+
+    /**
+     * Whether {@code next} joins the segments taken so far ({@code bytes} of them) in one write. Only where the
+     * output gathers: elsewhere each segment is a write of its own, counted off the queue as soon as it is
+     * written. A segment over 64 KiB (a large push) is written alone, in pieces.
+     */
+    private boolean joins(long bytes, Segment next) {
+        return out.gathers() && writing.size() < PumpOutput.MAX_GATHER
+                && bytes + next.length <= PumpOutput.MAX_GATHER_BYTES
+                && next.length <= Segment.MAX_SIZE && writing.getFirst().length <= Segment.MAX_SIZE;
     }
 
     /** Counts the segments just written off the queue, wakes pushes waiting for it to drain, keeps some for reuse. */

@@ -3,7 +3,6 @@ package io.loomchat.core.internal;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -22,8 +21,6 @@ final class PumpOutput {
     private final OutputStream out;
     /** {@link #out} where it can gather, else null. */
     private final ChannelOutputStream channel;
-    /** The buffers of a gathering write; grown on first use. */
-    private ByteBuffer[] buffers;
     /** When the write in progress started (System.nanoTime), or 0: read by the watchdog. */
     private volatile long writeSince;
     /** When bytes last went out (System.nanoTime), or 0: a connection busy writing is not idle. */
@@ -54,34 +51,50 @@ final class PumpOutput {
         return bytesOut;
     }
 
-    /** Writes the segments, in order: in one gathering write where the stream allows, else one after another. */
+    /**
+     * Writes the segments, in order: gathered into as few system calls as the socket takes where the stream
+     * allows, else one after another.
+     *
+     * <p>The JDK copies every heap buffer of a gathering write into a temporary direct buffer before the call,
+     * again at each retry. So after a write that the socket took only part of (a peer reading slower than we
+     * write), the next calls offer at most 64 KiB: a slow peer costs no more copying than a plain stream write.
+     */
     void write(List<Segment> segments) throws IOException {
         int count = segments.size();
         if (channel == null || count == 1) {
             for (Segment segment : segments) write(segment.bytes, segment.offset, segment.length);
             return;
         }
-        if (buffers == null) buffers = new ByteBuffer[MAX_GATHER];
+        // Made for each write, not kept: an idle connection holds no buffers.
+        ByteBuffer[] buffers = new ByteBuffer[count];
         for (int i = 0; i < count; i++) {
             Segment segment = segments.get(i);
             buffers[i] = ByteBuffer.wrap(segment.bytes, segment.offset, segment.length);
         }
-        try {
-            for (int first = 0; first < count; ) {
-                writeSince = System.nanoTime() | 1;  // never 0, which means "not writing"
-                long written;
-                try {
-                    written = channel.write(buffers, first, count - first);
-                } finally {
-                    writeSince = 0;
-                }
-                bytesOut += written;
-                lastWrite = System.nanoTime();
-                while (first < count && !buffers[first].hasRemaining()) first++;
+        int span = count;
+        for (int first = 0; first < count; ) {
+            writeSince = System.nanoTime() | 1;  // never 0, which means "not writing"
+            long written;
+            try {
+                written = channel.write(buffers, first, span);
+            } finally {
+                writeSince = 0;
             }
-        } finally {
-            Arrays.fill(buffers, 0, count, null);  // a shared array is the caller's: do not keep it
+            bytesOut += written;
+            lastWrite = System.nanoTime();
+            while (first < count && !buffers[first].hasRemaining()) first++;
+            span = slowSpan(buffers, first, count);
         }
+    }
+
+    /** After a partial write: how many buffers from {@code first} make up at most 64 KiB (at least one). */
+    private static int slowSpan(ByteBuffer[] buffers, int first, int count) {
+        int span = 0;
+        for (long bytes = 0; first + span < count; span++) {
+            bytes += buffers[first + span].remaining();
+            if (bytes > Segment.MAX_SIZE && span > 0) break;
+        }
+        return span;
     }
 
     /**

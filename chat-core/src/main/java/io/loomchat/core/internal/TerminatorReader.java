@@ -234,7 +234,8 @@ final class TerminatorReader {
     private boolean readCountDirect() throws IOException {
         int size = (int) Math.min(remaining, DIRECT_COUNT_MAX);
         int filled = Math.min(end - start, size);
-        byte[] data = Arrays.copyOfRange(buffer, start, start + size);  // the buffered part, then zeros
+        // The buffered part, then whatever follows it in the buffer (or zeros), which the reads below overwrite.
+        byte[] data = Arrays.copyOfRange(buffer, start, start + size);
         start += filled;
         while (filled < data.length) {
             int n = read(data, filled, data.length - filled);
