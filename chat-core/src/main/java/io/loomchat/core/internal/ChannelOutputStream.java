@@ -8,7 +8,7 @@ import java.util.Objects;
 
 /**
  * An output stream on a channel in blocking mode, such as a {@code SocketChannel}: a connection's pump finds the
- * channel through it and writes several queued segments in one system call ({@link #write(ByteBuffer[], int)}).
+ * channel through it and writes several queued segments in one system call ({@link #write(ByteBuffer[], int, int)}).
  * A plain socket's own stream cannot: each write is a call of its own.
  */
 public final class ChannelOutputStream extends OutputStream {

@@ -135,7 +135,7 @@ final class ProducerPump {
         this.highWatermark = options.highWatermark();
         this.lowWatermark = options.lowWatermark();
         this.writeTimeoutNanos = options.writeTimeout().toNanos();
-        this.maxSpares = (int) Math.min(MAX_SPARES, highWatermark / Segment.MAX_SIZE + 2);
+        this.maxSpares = Math.min(MAX_SPARES, highWatermark / Segment.MAX_SIZE + 2);
     }
 
     /**
