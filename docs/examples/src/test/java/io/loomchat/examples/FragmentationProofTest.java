@@ -4,10 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.loomchat.examples.chat.ChatRoom;
 import io.loomchat.examples.echo.EchoServer;
+import io.loomchat.examples.http.HttpServer;
 import io.loomchat.examples.resp.RespServer;
 import io.loomchat.examples.smtp.SmtpSink;
 import io.loomchat.testkit.Fragmentation;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
@@ -16,7 +20,7 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Each example's conversation, kept as a transcript, replayed under every fragmentation of the client's bytes
  * (whole, every split point, seeded random splits, one byte per read; in memory and over TCP): the example's
- * replies must not change. HTTP is not here: its replies carry a Date header, which changes between runs.
+ * replies must not change. The HTTP server's Date header comes from a fixed clock.
  */
 @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class FragmentationProofTest {
@@ -30,6 +34,13 @@ class FragmentationProofTest {
     @Test
     void chatRoomUnderEveryFragmentation() {
         Fragmentation.of(new ChatRoom()).replay(TRANSCRIPTS.resolve("chat.txt"));
+    }
+
+    @Test
+    void httpUnderEveryFragmentation() {
+        Clock fixed = Clock.fixed(Instant.parse("2026-11-22T06:00:00Z"), ZoneOffset.UTC);
+        Fragmentation.of(new HttpServer(HttpServer.DEFAULT_MAX_HEAD_BYTES, HttpServer.DEFAULT_MAX_BODY_BYTES, fixed))
+                .replay(TRANSCRIPTS.resolve("http.txt"));
     }
 
     @Test

@@ -6,12 +6,14 @@ import io.loomchat.core.SessionFactory;
 import io.loomchat.core.Terminator;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
@@ -47,6 +49,8 @@ public final class HttpServer implements SessionFactory {
 
     private final int maxHeadBytes;
     private final int maxBodyBytes;
+    /** What the Date header tells: the system clock, or a fixed one in tests that compare replies byte for byte. */
+    private final Clock clock;
 
     /** Creates the server's session factory with the default limits. */
     public HttpServer() {
@@ -59,10 +63,20 @@ public final class HttpServer implements SessionFactory {
      * @throws IllegalArgumentException if a limit is less than 1
      */
     public HttpServer(int maxHeadBytes, int maxBodyBytes) {
+        this(maxHeadBytes, maxBodyBytes, Clock.systemUTC());
+    }
+
+    /**
+     * Creates the server's session factory with other limits, and a clock for the Date header.
+     *
+     * @throws IllegalArgumentException if a limit is less than 1
+     */
+    public HttpServer(int maxHeadBytes, int maxBodyBytes, Clock clock) {
         if (maxHeadBytes < 1) throw new IllegalArgumentException("maxHeadBytes < 1: " + maxHeadBytes);
         if (maxBodyBytes < 1) throw new IllegalArgumentException("maxBodyBytes < 1: " + maxBodyBytes);
         this.maxHeadBytes = maxHeadBytes;
         this.maxBodyBytes = maxBodyBytes;
+        this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     @Override
@@ -207,7 +221,7 @@ public final class HttpServer implements SessionFactory {
 
         private void send(int status, String reason, String type, byte[] body, boolean headOnly, boolean keepAlive) {
             String head = "HTTP/1.1 " + status + " " + reason + "\r\n"
-                    + "Date: " + DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC)) + "\r\n"
+                    + "Date: " + DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.ofInstant(clock.instant(), ZoneOffset.UTC)) + "\r\n"
                     + "Server: loomchat-example\r\n"
                     + "Content-Type: " + type + "\r\n"
                     + "Content-Length: " + body.length + "\r\n"
