@@ -1,18 +1,25 @@
 package io.loomchat.examples.resp;
 
+import static io.loomchat.examples.resp.Resp.ascii;
+import static io.loomchat.examples.resp.Resp.bulk;
+import static io.loomchat.examples.resp.Resp.error;
+import static io.loomchat.examples.resp.Resp.integer;
+import static io.loomchat.examples.resp.Resp.lengthLine;
+import static io.loomchat.examples.resp.Resp.parseInteger;
+import static io.loomchat.examples.resp.Resp.parseLength;
+import static io.loomchat.examples.resp.Resp.text;
+import static io.loomchat.examples.resp.Resp.words;
+
 import io.loomchat.core.ChatChannel;
 import io.loomchat.core.ChatSession;
 import io.loomchat.core.SessionFactory;
 import io.loomchat.core.Terminator;
 import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.regex.Pattern;
 
 /**
  * A key-value store that speaks the Redis protocol (RESP2), enough for {@code redis-cli} and
@@ -22,8 +29,8 @@ import java.util.regex.Pattern;
  * <p>Requests are inline ({@code SET k v\r\n}, split at spaces) or arrays of bulk strings
  * ({@code *3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n}). Lines (inline commands and the {@code *N} and {@code $len}
  * headers) are read with the line terminator {@code \n}, dropping the {@code \r} before it; each bulk string with a
- * count terminator of {@code len + 2}, so values are binary-safe. A malformed request gets
- * {@code -ERR Protocol error: ...} and the connection closes, as in Redis.
+ * count terminator of {@code len}, then its CRLF with a count of 2, so values are binary-safe. A malformed request
+ * gets {@code -ERR Protocol error: ...} and the connection closes, as in Redis.
  *
  * <p>Keys and values are bytes. Expired keys are removed when next touched; commands on several keys (MSET, DEL)
  * are not atomic as a whole.
@@ -40,13 +47,11 @@ public final class RespServer implements SessionFactory {
 
     private static final byte[] OK = ascii("+OK\r\n");
     private static final byte[] PONG = ascii("+PONG\r\n");
-    private static final byte[] NIL = ascii("$-1\r\n");
     private static final byte[] CRLF = ascii("\r\n");
     private static final byte[] NO_REPLY = new byte[0];
     /** Bulk replies up to this size are assembled in one array: a copy of a few bytes costs less than two pushes. */
     private static final int SMALL_VALUE = 1024;
     private static final Terminator LINE = Terminator.delimiter("\n");
-    private static final Pattern INTEGER = Pattern.compile("-?[0-9]{1,19}");
 
     /** A stored value and when it expires (epoch milliseconds; 0 for never). */
     private record Value(byte[] bytes, long expiresAt) {
@@ -280,7 +285,7 @@ public final class RespServer implements SessionFactory {
     }
 
     private long delete(List<byte[]> args) {
-        return args.stream().skip(1).map(RespServer::text).filter(k -> get(k) != null && store.remove(k) != null)
+        return args.stream().skip(1).map(Resp::text).filter(k -> get(k) != null && store.remove(k) != null)
                 .count();
     }
 
@@ -320,78 +325,5 @@ public final class RespServer implements SessionFactory {
 
     private static byte[] arityError(String command) {
         return error("wrong number of arguments for '" + command + "' command");
-    }
-
-    /** Returns a Redis integer of the decimal {@code bytes}; Redis allows no sign but '-', no spaces. */
-    private static long parseInteger(byte[] bytes) {
-        String digits = text(bytes);
-        if (!INTEGER.matcher(digits).matches()) throw new NumberFormatException(digits);
-        return Long.parseLong(digits);
-    }
-
-    /** Returns the length in a {@code *N} or {@code $N} header line, or -2 if it is not a number in -1..max. */
-    private static int parseLength(byte[] header, int end, int max) {
-        if (end == 3 && header[1] == '-' && header[2] == '1') return -1;
-        if (end < 2 || end > 11) return -2;
-        long length = 0;
-        for (int i = 1; i < end; i++) {
-            int digit = header[i] - '0';
-            if (digit < 0 || digit > 9) return -2;
-            length = length * 10 + digit;
-        }
-        return length <= max ? (int) length : -2;
-    }
-
-    /** Returns {@code type}, {@code n} in decimal and CRLF, as in {@code $5\r\n}, without making a String. */
-    private static byte[] lengthLine(char type, int n) {
-        int digits = 1;
-        for (int rest = n; rest >= 10; rest /= 10) digits++;
-        byte[] line = new byte[digits + 3];
-        line[0] = (byte) type;
-        for (int i = digits, rest = n; i > 0; i--, rest /= 10) line[i] = (byte) ('0' + rest % 10);
-        line[digits + 1] = '\r';
-        line[digits + 2] = '\n';
-        return line;
-    }
-
-    /** The words of an inline command: {@code line[0, end)} split at spaces and tabs. */
-    private static List<byte[]> words(byte[] line, int end) {
-        List<byte[]> words = new ArrayList<>(4);
-        for (int i = 0; i < end; ) {
-            if (line[i] == ' ' || line[i] == '\t') {
-                i++;
-                continue;
-            }
-            int start = i;
-            while (i < end && line[i] != ' ' && line[i] != '\t') i++;
-            words.add(start == 0 && i == line.length ? line : Arrays.copyOfRange(line, start, i));
-        }
-        return words;
-    }
-
-    private static String text(byte[] bytes) {
-        return new String(bytes, StandardCharsets.ISO_8859_1);
-    }
-
-    private static byte[] ascii(String text) {
-        return text.getBytes(StandardCharsets.ISO_8859_1);
-    }
-
-    private static byte[] bulk(byte[] data) {
-        if (data == null) return NIL;
-        byte[] header = lengthLine('$', data.length);
-        byte[] reply = Arrays.copyOf(header, header.length + data.length + 2);
-        System.arraycopy(data, 0, reply, header.length, data.length);
-        reply[reply.length - 2] = '\r';
-        reply[reply.length - 1] = '\n';
-        return reply;
-    }
-
-    private static byte[] integer(long value) {
-        return ascii(":" + value + "\r\n");
-    }
-
-    private static byte[] error(String message) {
-        return ascii("-ERR " + message + "\r\n");
     }
 }
