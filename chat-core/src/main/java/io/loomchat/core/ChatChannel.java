@@ -9,8 +9,8 @@ import java.net.SocketAddress;
  * {@link Producer producers}, written in order by the connection's pump thread; {@link #closeWhenDone()}
  * puts a marker in that FIFO after which the connection closes.
  *
- * <p>Threading: {@link #push}, {@link #tryPush}, {@link #pushWithProducer}, {@link #closeWhenDone},
- * {@link #close}, {@link #discardBuffers} and {@link #isOpen} are safe from any thread, so a chat room may
+ * <p>Threading: {@link #push}, {@link #pushWithoutCopy}, {@link #tryPush}, {@link #pushWithProducer},
+ * {@link #closeWhenDone}, {@link #close}, {@link #discardBuffers} and {@link #isOpen} are safe from any thread, so a chat room may
  * push to other members' channels from the thread of the member who spoke. The terminator belongs to the
  * session: set it in {@link SessionFactory#create} or in the session's callbacks.
  *
@@ -92,11 +92,13 @@ public interface ChatChannel {
      * after this returns: changing the array afterwards may change what is sent. For arrays that stay as they
      * are, such as a stored value or a file read once, it saves a copy per reply: on a plain TCP connection of a
      * {@code ChatServer} or {@code ChatClient}, arrays of 1 KiB and more go out from where they are, gathered
-     * with the output around them into as few system calls as the socket takes. Smaller arrays, and output over
-     * TLS or a stream pair, are copied as {@code push} copies them; so does this default method, for channels
-     * of other makes.
+     * with the output around them (up to 64 pieces or 256 KiB a system call; an array over 64 KiB is written
+     * alone). Smaller arrays, and output over TLS or a stream pair, are copied as {@code push} copies them; so
+     * does this default method, for channels of other makes.
      *
-     * <p>asynchat's {@code push} never copied: Python's bytes cannot change. Netty's
+     * <p>The same array may be queued on many channels (a broadcast). The queue keeps a reference to it until it
+     * is written, and counts its bytes against the watermarks: over the high one this waits as {@code push}
+     * does. asynchat's {@code push} queued data up to its {@code ac_out_buffer_size} as it was, uncopied; Netty's
      * {@code Unpooled.wrappedBuffer} is the like of this in Netty.
      *
      * @param data the bytes to write; not to be changed after this call
@@ -136,7 +138,8 @@ public interface ChatChannel {
 
     /**
      * Drops the queued output and the buffered input. Mirrors asynchat's {@code discard_buffers}
-     * ("emergencies only"). Output already handed to the operating system is not recalled. Call it from the
+     * ("emergencies only"). Output already taken for writing (handed to the operating system, or on plain TCP
+     * gathered into the write in progress, up to 256 KiB) is not recalled. Call it from the
      * session's callbacks: from another thread, input that a read in progress returns may be dropped too.
      */
     void discardBuffers();

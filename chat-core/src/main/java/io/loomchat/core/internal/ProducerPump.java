@@ -91,6 +91,8 @@ final class ProducerPump {
     private final ArrayDeque<Segment> spares = new ArrayDeque<>();
     /** Whether {@link #spares} may be non-empty, for the watchdog's unlocked look. */
     private volatile boolean hasSpares;
+    /** Whether {@link #writing} has grown past a few entries, for the watchdog's unlocked look. */
+    private volatile boolean writingGrown;
     /** How many spares to keep: enough full-size segments for a queue over the high watermark. */
     private final int maxSpares;
     /** True while the pump thread waits for work, with nothing in hand. Written under lock; read by the watchdog. */
@@ -441,10 +443,11 @@ final class ProducerPump {
     private boolean gather(Object last) {
         writing.clear();  // left over only by a write that failed
         long bytes = 0;
+        boolean more = false;
         while (producerFifo.peekFirst() instanceof Segment segment) {
             if (!writing.isEmpty() && !joins(bytes, segment)) {
-                inFlight = bytes;
-                return true;
+                more = true;
+                break;
             }
             producerFifo.pollFirst();
             writing.add(segment);
@@ -452,7 +455,8 @@ final class ProducerPump {
             if (segment == last) break;
         }
         inFlight = bytes;
-        return false;
+        if (writing.size() > 4 && !writingGrown) writingGrown = true;  // tick() gives its room back when idle
+        return more;
     }
 
     /**
@@ -472,12 +476,15 @@ final class ProducerPump {
                 lock.unlock();
             }
         }
-        if (hasSpares && now - lastWrite > SPARE_LINGER_NANOS && lock.tryLock()) {
+        if ((hasSpares || writingGrown) && now - lastWrite > SPARE_LINGER_NANOS && lock.tryLock()) {
             try {
                 spares.clear();
                 hasSpares = false;
                 // Empty under the lock means no write is between gather() and recycle(): its room can go too.
-                if (writing.isEmpty()) writing.trimToSize();
+                if (writing.isEmpty()) {
+                    writing.trimToSize();
+                    writingGrown = false;
+                }
             } finally {
                 lock.unlock();
             }
