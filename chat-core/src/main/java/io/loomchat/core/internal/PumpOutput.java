@@ -61,7 +61,7 @@ final class PumpOutput {
      */
     void write(List<Segment> segments) throws IOException {
         int count = segments.size();
-        if (channel == null || count == 1) {
+        if (channel == null || count <= 1) {
             for (Segment segment : segments) write(segment.bytes, segment.offset, segment.length);
             return;
         }
