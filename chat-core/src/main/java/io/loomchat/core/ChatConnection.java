@@ -1,7 +1,7 @@
 package io.loomchat.core;
 
 import io.loomchat.core.internal.Connection;
-import io.loomchat.core.internal.Transport;
+import io.loomchat.core.internal.Endpoint;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
@@ -43,14 +43,7 @@ public interface ChatConnection extends AutoCloseable {
      * @return the running connection
      */
     static ChatConnection start(InputStream in, OutputStream out, ChatOptions options, SessionFactory factory) {
-        Objects.requireNonNull(in, "in");
-        Objects.requireNonNull(out, "out");
-        Transport transport = () -> {
-            try (in; out) {
-                // closing both is the point
-            }
-        };
-        Connection connection = new Connection(in, out, transport, null, options, factory);
+        Connection connection = Connection.create(Endpoint.of(in, out), options, factory);
         connection.start();
         return connection;
     }

@@ -1,6 +1,8 @@
 package io.loomchat.core;
 
+import io.loomchat.core.internal.TimeSource;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.Objects;
 
 /**
@@ -30,6 +32,7 @@ public final class ChatOptions {
     private Duration writeTimeout = Duration.ofSeconds(30);
     private int highWatermark = 256 * 1024;
     private int lowWatermark = 64 * 1024;
+    private InstantSource clock = TimeSource.SystemClock.INSTANCE;
 
     private ChatOptions() {
     }
@@ -44,6 +47,7 @@ public final class ChatOptions {
         o.writeTimeout = writeTimeout;
         o.highWatermark = highWatermark;
         o.lowWatermark = lowWatermark;
+        o.clock = clock;
         return o;
     }
 
@@ -114,6 +118,31 @@ public final class ChatOptions {
     /** {@return the queued output, in bytes, under which waiting pushes go on} Default 64 KiB. */
     public int lowWatermark() {
         return lowWatermark;
+    }
+
+    /**
+     * {@return the clock every timeout of the connection is measured on} Default: the system's.
+     *
+     * <p>A test gives a clock it moves by hand (the test kit's {@code ManualClock}), so that "closed after five
+     * minutes idle" runs in milliseconds and the same way every time. Only differences between its instants
+     * count.
+     */
+    public InstantSource clock() {
+        return clock;
+    }
+
+    /**
+     * Returns these options with another clock for the timeouts: idle, message, write, and the linger after the
+     * last reply. Other waits (a pump thread idle for a second ends, spare buffers are dropped, replies held by a
+     * callback that has not returned go out after 50 ms) read it too.
+     *
+     * @param clock the clock; the system's by default
+     * @return new options; these are unchanged
+     */
+    public ChatOptions withClock(InstantSource clock) {
+        ChatOptions o = copy();
+        o.clock = Objects.requireNonNull(clock, "clock");
+        return o;
     }
 
     /**
@@ -233,6 +262,7 @@ public final class ChatOptions {
         return "ChatOptions[inBufferSize=" + inBufferSize + ", outBufferSize=" + outBufferSize
                 + ", maxMessageSize=" + maxMessageSize + ", idleTimeout=" + idleTimeout
                 + ", messageTimeout=" + messageTimeout + ", writeTimeout=" + writeTimeout
-                + ", highWatermark=" + highWatermark + ", lowWatermark=" + lowWatermark + "]";
+                + ", highWatermark=" + highWatermark + ", lowWatermark=" + lowWatermark
+                + (clock == TimeSource.SystemClock.INSTANCE ? "" : ", clock=" + clock) + "]";
     }
 }

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -38,11 +39,25 @@ class BufferSizingTest {
     }
 
     /**
-     * A 4096-byte count after a line, 3000 bytes of it in the read that brought the line: the rest is read
-     * straight into the session's array, so the value arrives in one piece, not as 3000 + 1096.
+     * A 4096-byte count after a line, 3000 bytes of it in the read that brought the line, the rest already
+     * available: the rest is read straight into the session's array, so the value arrives in one piece, not as
+     * 3000 + 1096.
      */
     @Test
     void aLargeCountMostlyBufferedReachesTheSessionInOnePiece() throws Exception {
+        assertEquals(List.of(3, 4096, 3), piecesOfACountSplitAfter3000(true));
+    }
+
+    /**
+     * The same count, the rest arriving only later: the reader hands over the 3000 bytes before it waits for
+     * them, as asynchat collects every read.
+     */
+    @Test
+    void aLargeCountWhoseRestIsNotYetHereIsHandedOverBeforeTheReaderWaits() throws Exception {
+        assertEquals(List.of(3, 3000, 1096, 3), piecesOfACountSplitAfter3000(false));
+    }
+
+    private static List<Integer> piecesOfACountSplitAfter3000(boolean restAvailable) throws Exception {
         byte[] value = "v".repeat(4096).getBytes();
         byte[] first = new byte[4 + 3000];
         System.arraycopy("LEN\n".getBytes(), 0, first, 0, 4);
@@ -51,7 +66,9 @@ class BufferSizingTest {
         System.arraycopy(value, 3000, second, 0, 1096);
         System.arraycopy("END\n".getBytes(), 0, second, 1096, 4);
         AtomicReference<RecordingSession> session = new AtomicReference<>();
-        ChatConnection connection = ChatConnection.start(ScriptedInput.of(List.of(first, second)),
+        ScriptedInput input = ScriptedInput.open().feed(first);
+        if (restAvailable) input.feed(second);
+        ChatConnection connection = ChatConnection.start(input,
                 new CapturedOutput(), ChatOptions.defaults().withInBufferSize(4000), ch -> {
                     RecordingSession s = RecordingSession.onLines(ch,
                             message -> ch.setTerminator(new String(message).equals("LEN") ? Terminator.count(4096)
@@ -59,9 +76,15 @@ class BufferSizingTest {
                     session.set(s);
                     return s;
                 });
+        if (!restAvailable) {
+            // The reader blocks for the rest: by then the session holds the 3000 bytes that came.
+            Awaitility.await().atMost(Duration.ofSeconds(10))
+                    .until(() -> session.get() != null && session.get().pieces().size() == 2);
+            input.feed(second);
+        }
+        input.end();
         assertTrue(connection.awaitClosed(Duration.ofSeconds(10)));
         assertEquals(List.of("LEN", "v".repeat(4096), "END"), session.get().messages());
-        assertEquals(List.of(3, 4096, 3), session.get().pieces().stream().map(String::length).toList(),
-                "the lengths of the pieces collected");
+        return session.get().pieces().stream().map(String::length).toList();
     }
 }

@@ -14,7 +14,6 @@ import io.loomchat.core.Chunkings.Chunking;
 import io.loomchat.core.RecordingSession.OnError;
 import io.loomchat.core.RecordingSession.Transcript;
 import io.loomchat.core.Runs.Live;
-import io.loomchat.core.internal.Connection;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -100,7 +99,7 @@ class ErrorHandlingTest {
     void sessionFactoryThatThrowsClosesTheConnectionWithoutASession() throws Exception {
         ScriptedInput in = ScriptedInput.open().feed("ignored\n");
         CapturedOutput out = new CapturedOutput();
-        try (CapturedLog log = CapturedLog.of(Connection.class);
+        try (CapturedLog log = CapturedLog.of("io.loomchat.core.internal.SessionDispatcher");
              ChatConnection connection = ChatConnection.start(in, out, channel -> {
                  throw new IOException("refused (expected by the test)");
              })) {

@@ -102,6 +102,13 @@ final class ScriptedInput extends InputStream {
         return n;
     }
 
+    /** {@return the bytes of the next queued chunk}: what a read returns without blocking, as a socket's does. */
+    @Override
+    public int available() {
+        byte[] next = chunks.peekFirst();
+        return next == null || next == END || next == CLOSED || next == FAILED ? 0 : next.length;
+    }
+
     /** Wakes a blocked read, which throws; so do later reads, as on a closed socket. */
     @Override
     public void close() {

@@ -1,6 +1,7 @@
 package io.loomchat.core.internal;
 
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import jdk.jfr.Category;
 import jdk.jfr.DataAmount;
 import jdk.jfr.Description;
@@ -17,43 +18,43 @@ final class Events {
     private Events() {
     }
 
-    static void opened(Connection connection) {
+    static void opened(long id, SocketAddress remote) {
         ConnectionOpened event = new ConnectionOpened();
         if (!event.shouldCommit()) return;
-        event.connection = connection.id();
-        event.remoteHost = host(connection);
-        event.remotePort = port(connection);
+        event.connection = id;
+        event.remoteHost = host(remote);
+        event.remotePort = port(remote);
         event.commit();
     }
 
-    static void closed(Connection connection, CloseReason reason, long bytesIn, long bytesOut) {
+    static void closed(long id, SocketAddress remote, CloseReason reason, long bytesIn, long bytesOut) {
         ConnectionClosed event = new ConnectionClosed();
         if (!event.shouldCommit()) return;
-        event.connection = connection.id();
-        event.remoteHost = host(connection);
-        event.remotePort = port(connection);
-        event.reason = reason.name();
+        event.connection = id;
+        event.remoteHost = host(remote);
+        event.remotePort = port(remote);
+        event.reason = reason == null ? null : reason.name();
         event.bytesIn = bytesIn;
         event.bytesOut = bytesOut;
         event.commit();
     }
 
-    static void slowConsumer(Connection connection, long queuedBytes) {
+    static void slowConsumer(long id, SocketAddress remote, long queuedBytes) {
         SlowConsumerClosed event = new SlowConsumerClosed();
         if (!event.shouldCommit()) return;
-        event.connection = connection.id();
-        event.remoteHost = host(connection);
-        event.remotePort = port(connection);
+        event.connection = id;
+        event.remoteHost = host(remote);
+        event.remotePort = port(remote);
         event.queuedBytes = queuedBytes;
         event.commit();
     }
 
-    private static String host(Connection connection) {
-        return connection.remoteAddress() instanceof InetSocketAddress a ? a.getHostString() : null;
+    private static String host(SocketAddress remote) {
+        return remote instanceof InetSocketAddress a ? a.getHostString() : null;
     }
 
-    private static int port(Connection connection) {
-        return connection.remoteAddress() instanceof InetSocketAddress a ? a.getPort() : 0;
+    private static int port(SocketAddress remote) {
+        return remote instanceof InetSocketAddress a ? a.getPort() : 0;
     }
 
     @Name("io.loomchat.ConnectionOpened")

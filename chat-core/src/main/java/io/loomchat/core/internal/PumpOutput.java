@@ -19,17 +19,19 @@ final class PumpOutput {
     static final int MAX_GATHER_BYTES = 4 * Segment.MAX_SIZE;
 
     private final OutputStream out;
+    private final TimeSource time;
     /** {@link #out} where it can gather, else null. */
     private final ChannelOutputStream channel;
-    /** When the write in progress started (System.nanoTime), or 0: read by the watchdog. */
+    /** When the write in progress started (the connection's time), or 0: read by the watchdog. */
     private volatile long writeSince;
-    /** When bytes last went out (System.nanoTime), or 0: a connection busy writing is not idle. */
+    /** When bytes last went out (the connection's time), or 0: a connection busy writing is not idle. */
     private volatile long lastWrite;
     /** Bytes written so far. */
     private volatile long bytesOut;
 
-    PumpOutput(OutputStream out) {
+    PumpOutput(OutputStream out, TimeSource time) {
         this.out = out;
+        this.time = time;
         this.channel = out instanceof ChannelOutputStream c ? c : null;
     }
 
@@ -73,7 +75,7 @@ final class PumpOutput {
         }
         int span = count;
         for (int first = 0; first < count; ) {
-            writeSince = System.nanoTime() | 1;  // never 0, which means "not writing"
+            writeSince = time.nanoTime() | 1;  // never 0, which means "not writing"
             long written;
             try {
                 written = channel.write(buffers, first, span);
@@ -81,7 +83,7 @@ final class PumpOutput {
                 writeSince = 0;
             }
             bytesOut += written;
-            lastWrite = System.nanoTime();
+            lastWrite = time.nanoTime();
             while (first < count && !buffers[first].hasRemaining()) first++;
             span = slowSpan(buffers, first, count);
         }
@@ -104,7 +106,7 @@ final class PumpOutput {
     void write(byte[] bytes, int offset, int length) throws IOException {
         for (int end = offset + length; offset < end; ) {
             int n = Math.min(Segment.MAX_SIZE, end - offset);
-            writeSince = System.nanoTime() | 1;
+            writeSince = time.nanoTime() | 1;
             try {
                 out.write(bytes, offset, n);
             } finally {
@@ -112,13 +114,13 @@ final class PumpOutput {
             }
             offset += n;
             bytesOut += n;
-            lastWrite = System.nanoTime();
+            lastWrite = time.nanoTime();
         }
     }
 
     /** Flushes the stream, stamped for the write timeout: a buffered stream writes here. */
     void flush() throws IOException {
-        writeSince = System.nanoTime() | 1;
+        writeSince = time.nanoTime() | 1;
         try {
             out.flush();
         } finally {

@@ -15,12 +15,17 @@ final class StreamChatChannel implements ChatChannel {
 
     private final Connection connection;
     private final TerminatorReader reader;
+    private final OutputQueue queue;
     private final ProducerPump pump;
+    private final ReplyHold hold;
 
-    StreamChatChannel(Connection connection, TerminatorReader reader, ProducerPump pump) {
+    StreamChatChannel(Connection connection, TerminatorReader reader, OutputQueue queue, ProducerPump pump,
+                      ReplyHold hold) {
         this.connection = connection;
         this.reader = reader;
+        this.queue = queue;
         this.pump = pump;
+        this.hold = hold;
     }
 
     @Override
@@ -50,12 +55,12 @@ final class StreamChatChannel implements ChatChannel {
 
     @Override
     public void push(byte[] data) {
-        if (!pump.push(Objects.requireNonNull(data, "data"), 0, data.length, true, true)) droppedAfterClose("push()");
+        if (!push(Objects.requireNonNull(data, "data"), true, true)) droppedAfterClose("push()");
     }
 
     @Override
     public void pushWithoutCopy(byte[] data) {
-        if (!pump.push(Objects.requireNonNull(data, "data"), 0, data.length, true, false)) {
+        if (!push(Objects.requireNonNull(data, "data"), true, false)) {
             droppedAfterClose("pushWithoutCopy()");
         }
     }
@@ -67,35 +72,35 @@ final class StreamChatChannel implements ChatChannel {
 
     @Override
     public boolean tryPush(byte[] data) {
-        return pump.push(Objects.requireNonNull(data, "data"), 0, data.length, false, true);
+        return push(Objects.requireNonNull(data, "data"), false, true);
     }
 
     @Override
     public void pushWithProducer(Producer producer) {
-        if (!pump.pushWithProducer(Objects.requireNonNull(producer, "producer"))) {
+        if (!queue.offer(Objects.requireNonNull(producer, "producer"))) {
             droppedAfterClose("pushWithProducer()");
         }
     }
 
     @Override
     public void closeWhenDone() {
-        pump.closeWhenDone();
+        queue.offer(OutputQueue.CLOSE_WHEN_DONE);
     }
 
     @Override
     public void discardBuffers() {
         reader.discard();
-        pump.discard();
+        queue.discard();
     }
 
     @Override
     public void close() {
-        connection.closeNow();
+        connection.closeFromSession();
     }
 
     @Override
     public boolean isOpen() {
-        return pump.isOpen();
+        return queue.isOpen();
     }
 
     @Override
@@ -106,6 +111,28 @@ final class StreamChatChannel implements ChatChannel {
     @Override
     public String toString() {
         return "ChatChannel[" + connection.name() + ", " + connection.remoteAddress() + "]";
+    }
+
+    /**
+     * Queues {@code data}, a copy of it unless {@code copy} is false; returns false if the channel is closing, or
+     * (unless {@code wait}) if the queue is over the high watermark. Over it, a push waits for the queue to drain
+     * to the low watermark once, then queues whatever others pushed meanwhile: the peer made progress. A peer
+     * that does not read blocks the write that would drain it, and the write timeout closes the connection,
+     * which ends the wait.
+     */
+    private boolean push(byte[] data, boolean wait, boolean copy) {
+        // The pump thread never waits for itself (a producer's error hook pushing, say): it queues over the high
+        // watermark, up to four times it, and no further.
+        boolean pumping = pump.isPumpThread(Thread.currentThread());
+        long limit = pumping ? 4L * queue.highWatermark() : queue.highWatermark();
+        OutputQueue.Offer offer = queue.offer(data, 0, data.length, copy, limit);
+        if (offer != OutputQueue.Offer.FULL) return offer == OutputQueue.Offer.QUEUED;
+        // A caller that retries (tryPush in a loop) or waits needs its own connection's replies moving meanwhile.
+        ReplyHold.releaseOwn();
+        if (!wait || pumping) return false;
+        hold.deliverPending();  // this queue's connection thread may hold the wake-up the drain needs
+        if (!queue.awaitDrained()) return false;
+        return queue.offer(data, 0, data.length, copy, Long.MAX_VALUE) == OutputQueue.Offer.QUEUED;
     }
 
     private void droppedAfterClose(String call) {

@@ -1,6 +1,5 @@
 package io.loomchat.core.internal;
 
-import io.loomchat.core.ChatLimitException;
 import io.loomchat.core.Terminator;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,11 +11,37 @@ import java.util.Arrays;
  * Reads a connection's input and splits it by the terminator, calling the session as asynchat's
  * {@code async_chat.handle_read} does (CPython 3.11), on the connection's virtual thread.
  *
- * <p>The buffer holds {@code [start, end)}: input read but not yet dispatched, which between reads is at most
- * a held-back prefix of the delimiter. The terminator fields are written by the session (through the channel)
+ * <p>The rule it keeps: whenever it is about to block in a read, every byte it has read has been passed to
+ * {@link Sink#collect}, except a prefix of the delimiter held back at the end of the buffer (asynchat's
+ * {@code find_prefix_at_end}). The buffer holds {@code [start, end)}: input read but not yet dispatched, which
+ * between reads is at most that prefix. The terminator fields are written by the session (through the channel)
  * on this same thread, and read by other threads only through {@link #getTerminator()}.
+ *
+ * <p>It knows its input stream, a {@link Sink} for what it finds and a {@link TimeSource} for its stamps, nothing
+ * of the connection: a test runs it over a byte array.
  */
 final class TerminatorReader {
+    /** Where the reader's findings go: the session's callbacks, and the hooks around each read's dispatch. */
+    interface Sink {
+        /** {@return whether input is still dispatched} Checked before each read and each callback. */
+        boolean dispatching();
+
+        /** Called before the callbacks for one read: the replies they push may wait for {@link #endDispatch()}. */
+        void beginDispatch();
+
+        /** Called once the callbacks for one read have returned, before the next read. */
+        void endDispatch();
+
+        /** asynchat's {@code collect_incoming_data}: never empty. */
+        void collect(byte[] data);
+
+        /** asynchat's {@code found_terminator}. */
+        void found();
+
+        /** A message under a delimiter grew past {@code limit} bytes: input ends, the session is told. */
+        void messageTooLong(int limit, long bytes);
+    }
+
     private static final Terminator COUNT_MET = Terminator.count(0);
     /*
      * The volatile fields below are written by the connection thread only and read by others (the channel's
@@ -60,7 +85,8 @@ final class TerminatorReader {
     private static final int SMALL_READS_TO_SHRINK = 16;
 
     private final InputStream in;
-    private final Connection connection;
+    private final Sink sink;
+    private final TimeSource time;
     private final int maxMessageSize;
     /** The size the buffer starts at and returns to, the size it grows to first, and the most it grows to. */
     private final int quietBufferSize;
@@ -80,6 +106,8 @@ final class TerminatorReader {
     private byte[] delimiter;
     /** The bytes still to read when {@link #terminator} is a Count. */
     private volatile long remaining;
+    /** Counts setTerminator calls: a read straight into the session's array stops when a callback sets another. */
+    private int terminatorSets;
     /** Bytes collected under a delimiter since the last found terminator, for maxMessageSize. */
     private long messageBytes;
     private volatile boolean discardRequested;
@@ -93,9 +121,10 @@ final class TerminatorReader {
     private volatile long bytesIn;
     private volatile long messages;
 
-    TerminatorReader(InputStream in, Connection connection, int inBufferSize, int maxMessageSize) {
+    TerminatorReader(InputStream in, Sink sink, TimeSource time, int inBufferSize, int maxMessageSize) {
         this.in = in;
-        this.connection = connection;
+        this.sink = sink;
+        this.time = time;
         boolean adapts = inBufferSize >= 4096;
         this.quietBufferSize = adapts ? QUIET_BUFFER : inBufferSize;
         this.inBufferSize = inBufferSize;
@@ -120,6 +149,7 @@ final class TerminatorReader {
             }
         }
         messageBytes = 0;
+        terminatorSets++;
         if (messageSince != 0) messageSince = 0;
         TERMINATOR.setRelease(this, terminator);
     }
@@ -141,7 +171,7 @@ final class TerminatorReader {
      * @throws IOException when a read fails, including because the connection was closed meanwhile
      */
     boolean run() throws IOException {
-        while (connection.dispatching()) {
+        while (sink.dispatching()) {
             if (discardRequested) {
                 // asynchat's discard_buffers empties ac_in_buffer: a request left over from the last dispatch of
                 // a read drops what is held back, never the next read.
@@ -165,12 +195,12 @@ final class TerminatorReader {
             sizeRead(n, wanted);
             end += n;
             BYTES_IN.setRelease(this, bytesIn + n);
-            connection.holdOutput();
+            sink.beginDispatch();
             handleRead();
-            connection.writeHeldOutput();
+            sink.endDispatch();
             // A message under a delimiter is still arriving: stamp when it began, for the message timeout.
             if (messageSince == 0 && delimiter != null && (messageBytes > 0 || start < end)) {
-                messageSince = System.nanoTime() | 1;
+                messageSince = time.nanoTime() | 1;
             }
         }
         return false;
@@ -211,7 +241,7 @@ final class TerminatorReader {
 
     /** Reads, stamped for the idle timeout. */
     private int read(byte[] into, int offset, int length) throws IOException {
-        READ_SINCE.setRelease(this, System.nanoTime() | 1);  // never 0, which means "not reading"
+        READ_SINCE.setRelease(this, time.nanoTime() | 1);  // never 0, which means "not reading"
         try {
             return in.read(into, offset, length);
         } finally {
@@ -226,10 +256,12 @@ final class TerminatorReader {
     }
 
     /**
-     * Reads the rest of a count (up to 1 MiB) into one new array, after the bytes of it already buffered, then
-     * hands it to the session whole: one allocation and no copy, where the buffer would cost a copy per read.
-     * Only the split into collect calls differs from asynchat, which the contract allows. Returns false at end
-     * of input.
+     * Reads the rest of a count (up to 1 MiB) into one new array, after the bytes of it already buffered, and
+     * hands it to the session whole when it arrives in one go: one allocation and no copy, where the buffer would
+     * cost a copy per read. Before a read that would block (nothing {@link InputStream#available() available}),
+     * what arrived is handed over first, as asynchat collects every read: a session relaying a body sees it as it
+     * comes. Only the split into collect calls differs from asynchat, which the contract allows. Returns false
+     * at end of input, or when dispatching stopped.
      */
     private boolean readCountDirect() throws IOException {
         int size = (int) Math.min(remaining, DIRECT_COUNT_MAX);
@@ -237,30 +269,43 @@ final class TerminatorReader {
         // The buffered part, then whatever follows it in the buffer (or zeros), which the reads below overwrite.
         byte[] data = Arrays.copyOfRange(buffer, start, start + size);
         start += filled;
-        while (filled < data.length) {
-            int n = read(data, filled, data.length - filled);
+        int handed = 0;
+        int sets = terminatorSets;
+        while (filled < size) {
+            if (filled > handed && in.available() == 0) {
+                // About to block: the session gets what has arrived (a copy: the array fills on).
+                handOver(Arrays.copyOfRange(data, handed, filled));
+                handed = filled;
+                // A callback that set another terminator, or closed, ends this count's fast path.
+                if (sets != terminatorSets || !sink.dispatching()) return sink.dispatching();
+            }
+            int n = read(data, filled, size - filled);
             if (n < 0) {
                 atEnd = true;
-                break;
+                if (filled > handed) handOver(Arrays.copyOfRange(data, handed, filled));
+                return false;
             }
             filled += n;
             BYTES_IN.setRelease(this, bytesIn + n);
         }
-        if (filled == 0) return false;
-        long left = remaining - filled;
+        sink.beginDispatch();
+        long left = remaining - (size - handed);
         REMAINING.setRelease(this, left);
-        connection.holdOutput();
-        connection.dispatchCollect(filled == data.length ? data : Arrays.copyOf(data, filled));
-        if (filled < data.length) {
-            connection.writeHeldOutput();
-            return false;
-        }
-        if (left == 0) {  // as asynchat: the count is met, whatever terminator the collect set
+        sink.collect(handed == 0 ? data : Arrays.copyOfRange(data, handed, size));
+        if (left == 0 && sink.dispatching()) {  // as asynchat: the count is met, whatever terminator the collect set
             TERMINATOR.setRelease(this, COUNT_MET);
             found();
         }
-        connection.writeHeldOutput();
+        sink.endDispatch();
         return true;
+    }
+
+    /** Hands part of a count to the session before the whole has arrived. */
+    private void handOver(byte[] piece) {
+        sink.beginDispatch();
+        REMAINING.setRelease(this, remaining - piece.length);
+        if (sink.dispatching()) sink.collect(piece);
+        sink.endDispatch();
     }
 
     /**
@@ -297,7 +342,7 @@ final class TerminatorReader {
 
     /** asynchat's {@code handle_read} loop over the buffered input. */
     private void handleRead() {
-        while (start < end && connection.dispatching()) {
+        while (start < end && sink.dispatching()) {
             if (discardRequested) {
                 discardRequested = false;
                 start = end;
@@ -349,8 +394,7 @@ final class TerminatorReader {
     private boolean collectDelimited(int from, int to) {
         messageBytes += to - from;
         if (maxMessageSize > 0 && messageBytes > maxMessageSize) {
-            connection.limitBroken(CloseReason.MESSAGE_TOO_LONG, new ChatLimitException("maxMessageSize",
-                    maxMessageSize, connection.remoteAddress(), "no terminator in " + messageBytes + " bytes"));
+            sink.messageTooLong(maxMessageSize, messageBytes);
             return false;
         }
         collect(from, to);
@@ -359,14 +403,14 @@ final class TerminatorReader {
 
     private void collect(int from, int to) {
         // asynchat: "don't bother reporting the empty string (source of subtle bugs)"
-        if (to > from) connection.dispatchCollect(Arrays.copyOfRange(buffer, from, to));
+        if (to > from && sink.dispatching()) sink.collect(Arrays.copyOfRange(buffer, from, to));
     }
 
     private void found() {
         messageBytes = 0;
         if (messageSince != 0) messageSince = 0;
         MESSAGES.setRelease(this, messages + 1);
-        connection.dispatchFound();
+        if (sink.dispatching()) sink.found();
     }
 
     /** Moves the held-back bytes to the front, growing the buffer if they fill it (a delimiter longer than it). */

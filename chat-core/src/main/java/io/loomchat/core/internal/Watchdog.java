@@ -5,37 +5,65 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One virtual thread per JVM that checks every open connection's timeouts ten times a second. Socket writes
- * have no timeout of their own, and one ticking thread is cheaper than a timer per connection: the reader and
- * pump only stamp the time they started waiting. The thread ends when no connection is left, and starts again
- * with the next one.
+ * One virtual thread per JVM that ticks every open connection ten times a second: it checks their timeouts and
+ * does their housekeeping. Socket writes have no timeout of their own, and one ticking thread is cheaper than a
+ * timer per connection: the reader and the output only stamp the time they started waiting, each on its
+ * connection's {@link TimeSource}. The thread ends when no connection is left, and starts again with the next.
+ *
+ * <p>A test that moves a manual clock calls {@link #tickNow()}, so what the new time decides happens at once.
  */
-final class Watchdog {
+public final class Watchdog {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Watchdog.class);
     private static final long TICK_MILLIS = 100;
-    private static final Set<Connection> CONNECTIONS = ConcurrentHashMap.newKeySet();
-    private static final ReentrantLock LOCK = new ReentrantLock();
-    /** Whether the thread runs. Guarded by LOCK. */
+    private static final Set<Ticking> WATCHED = ConcurrentHashMap.newKeySet();
+    /** Held while starting or ending the thread. */
+    private static final ReentrantLock LIFE = new ReentrantLock();
+    /** Held while ticking: a manual tick and the thread's never overlap. */
+    private static final ReentrantLock TICK = new ReentrantLock();
+    /** Whether the thread runs. Guarded by LIFE. */
     private static boolean running;
+
+    /** What the watchdog ticks: one connection. */
+    interface Ticking {
+        /** Checks timeouts and does housekeeping; called by one thread at a time. */
+        void tick();
+    }
 
     private Watchdog() {
     }
 
-    static void register(Connection connection) {
-        CONNECTIONS.add(connection);
-        LOCK.lock();
+    static void watch(Ticking ticking) {
+        WATCHED.add(ticking);
+        LIFE.lock();
         try {
             if (!running) {
                 running = true;
                 Thread.ofVirtual().name("loomchat-watchdog").start(Watchdog::run);
             }
         } finally {
-            LOCK.unlock();
+            LIFE.unlock();
         }
     }
 
-    static void deregister(Connection connection) {
-        CONNECTIONS.remove(connection);
+    static void unwatch(Ticking ticking) {
+        WATCHED.remove(ticking);
+    }
+
+    /** Ticks every watched connection now, on the calling thread: after a manual clock moved. */
+    public static void tickNow() {
+        TICK.lock();
+        try {
+            for (Ticking ticking : WATCHED) {
+                try {
+                    ticking.tick();
+                } catch (Throwable t) {
+                    // One connection's trouble must not stop the timeouts of every other.
+                    LOG.warn("{}: checking its timeouts failed", ticking, t);
+                }
+            }
+        } finally {
+            TICK.unlock();
+        }
     }
 
     private static void run() {
@@ -45,24 +73,16 @@ final class Watchdog {
             } catch (InterruptedException e) {
                 // Nobody interrupts the watchdog on purpose; keep watching.
             }
-            long now = System.nanoTime();
-            for (Connection connection : CONNECTIONS) {
-                try {
-                    connection.checkTimeouts(now);
-                } catch (Throwable t) {
-                    // One connection's trouble must not stop the timeouts of every other.
-                    LOG.warn("{}: checking its timeouts failed", connection, t);
-                }
-            }
-            LOCK.lock();
+            tickNow();
+            LIFE.lock();
             try {
-                // A connection registered after this check finds running false and starts a new thread.
-                if (CONNECTIONS.isEmpty()) {
+                // A connection watched after this check finds running false and starts a new thread.
+                if (WATCHED.isEmpty()) {
                     running = false;
                     return;
                 }
             } finally {
-                LOCK.unlock();
+                LIFE.unlock();
             }
         }
     }

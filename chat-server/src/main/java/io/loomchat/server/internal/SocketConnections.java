@@ -4,6 +4,7 @@ import io.loomchat.core.ChatOptions;
 import io.loomchat.core.SessionFactory;
 import io.loomchat.core.internal.ChannelOutputStream;
 import io.loomchat.core.internal.Connection;
+import io.loomchat.core.internal.Endpoint;
 import io.loomchat.core.internal.Transport;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -118,8 +119,8 @@ public final class SocketConnections {
         OutputStream out = socket == raw && raw.getChannel() != null
                 ? new ChannelOutputStream(raw.getChannel())
                 : socket.getOutputStream();
-        return new Connection(socket.getInputStream(), out, new SocketTransport(socket, raw),
-                socket.getRemoteSocketAddress(), options, factory);
+        return Connection.create(new Endpoint(socket.getInputStream(), out, new SocketTransport(socket, raw),
+                socket.getRemoteSocketAddress()), options, factory);
     }
 
     /**

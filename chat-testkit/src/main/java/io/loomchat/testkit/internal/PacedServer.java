@@ -3,6 +3,7 @@ package io.loomchat.testkit.internal;
 import io.loomchat.core.ChatOptions;
 import io.loomchat.core.SessionFactory;
 import io.loomchat.core.internal.Connection;
+import io.loomchat.core.internal.Endpoint;
 import io.loomchat.server.internal.SocketConnections;
 import java.io.IOException;
 import java.io.InputStream;
@@ -85,8 +86,8 @@ public final class PacedServer implements AutoCloseable {
     private void serve(Socket socket) throws IOException {
         socket.setTcpNoDelay(true);
         PacedInput input = new PacedInput(socket.getInputStream());
-        Connection connection = new Connection(input, socket.getOutputStream(), SocketConnections.transport(socket),
-                socket.getRemoteSocketAddress(), options, factory);
+        Connection connection = Connection.create(new Endpoint(input, socket.getOutputStream(),
+                SocketConnections.transport(socket), socket.getRemoteSocketAddress()), options, factory);
         connection.onEnd(() -> connections.remove(connection));
         connections.add(connection);
         lock.lock();

@@ -1,0 +1,85 @@
+package io.loomchat.core.internal;
+
+import io.loomchat.core.ChatLimitException;
+import io.loomchat.core.ChatOptions;
+import java.net.SocketAddress;
+import java.time.Duration;
+
+/**
+ * Decides which of a connection's timeouts ran out, from the times its reader and output stamped and the time
+ * now, all read from the connection's one {@link TimeSource}. It decides only: the connection acts.
+ *
+ * <ul>
+ *   <li><b>linger</b>: after the last reply, unread input is drained for at most {@link #LINGER}; nothing else
+ *       counts then, the connection is closing anyway.</li>
+ *   <li><b>write</b>: a write blocked on a peer that does not read, for longer than {@code writeTimeout}; it
+ *       counts while the input has ended and the output drains too.</li>
+ *   <li><b>idle</b>: nothing read and nothing written for {@code idleTimeout}, while a read waits; a long
+ *       download keeps a connection busy.</li>
+ *   <li><b>message</b>: one message under a delimiter arriving for longer than {@code messageTimeout}.</li>
+ * </ul>
+ */
+final class ConnectionTimeouts {
+    /** How long a connection drains unread input after its last reply before it closes. */
+    static final Duration LINGER = Duration.ofSeconds(2);
+    private static final long LINGER_NANOS = LINGER.toNanos();
+
+    /**
+     * What the timeouts are measured from, each a time stamp or 0 for "not now".
+     *
+     * @param readSince when the read under way began
+     * @param messageSince when the unfinished message under a delimiter began arriving
+     * @param writeSince when the write under way began
+     * @param lastWrite when bytes last went out
+     * @param lingerSince when the output was shut after the last reply
+     */
+    record Stamps(long readSince, long messageSince, long writeSince, long lastWrite, long lingerSince) {
+    }
+
+    private final long idleNanos;
+    private final long messageNanos;
+    private final long writeNanos;
+
+    ConnectionTimeouts(ChatOptions options) {
+        this.idleNanos = options.idleTimeout().toNanos();
+        this.messageNanos = options.messageTimeout().toNanos();
+        this.writeNanos = options.writeTimeout().toNanos();
+    }
+
+    /**
+     * Returns the timeout that ran out at {@code now}, or null: {@link CloseReason#CLOSE_WHEN_DONE} for the
+     * linger, else {@code WRITE_TIMEOUT}, {@code IDLE_TIMEOUT} or {@code MESSAGE_TIMEOUT}, checked in that order.
+     *
+     * @param open whether the connection still dispatches input: idle and message timeouts count only then
+     */
+    CloseReason expired(long now, boolean open, Stamps stamps) {
+        if (stamps.lingerSince() != 0) return now - stamps.lingerSince() > LINGER_NANOS ? CloseReason.CLOSE_WHEN_DONE : null;
+        if (ran(stamps.writeSince(), writeNanos, now)) return CloseReason.WRITE_TIMEOUT;
+        if (!open) return null;
+        if (stamps.writeSince() == 0 && stamps.readSince() != 0
+                && ran(Math.max(stamps.readSince(), stamps.lastWrite()), idleNanos, now)) {
+            return CloseReason.IDLE_TIMEOUT;
+        }
+        if (ran(stamps.messageSince(), messageNanos, now)) return CloseReason.MESSAGE_TIMEOUT;
+        return null;
+    }
+
+    private static boolean ran(long since, long limit, long now) {
+        return since != 0 && limit > 0 && now - since > limit;
+    }
+
+    /** {@return the error the session's {@code handleError} gets for {@code reason}, a timeout} */
+    ChatLimitException error(CloseReason reason, SocketAddress peer) {
+        return switch (reason) {
+            case IDLE_TIMEOUT -> limit("idleTimeout", idleNanos, peer, "sent nothing for %d ms");
+            case MESSAGE_TIMEOUT -> limit("messageTimeout", messageNanos, peer, "a message took over %d ms to arrive");
+            case WRITE_TIMEOUT -> limit("writeTimeout", writeNanos, peer, "did not read its output for %d ms");
+            default -> throw new IllegalArgumentException("not a timeout: " + reason);
+        };
+    }
+
+    private static ChatLimitException limit(String name, long nanos, SocketAddress peer, String format) {
+        long millis = Duration.ofNanos(nanos).toMillis();
+        return new ChatLimitException(name, millis, peer, String.format(format, millis));
+    }
+}
