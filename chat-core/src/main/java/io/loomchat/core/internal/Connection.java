@@ -23,7 +23,7 @@ import org.slf4j.MDC;
  * closes the transport, and calls the session's {@code closed()} exactly once. It wires the parts together and
  * acts on what they report; each part knows only its own narrow interface.
  */
-public final class Connection implements ChatConnection, Watchdog.Ticking {
+public final class Connection implements ChatConnection, Watchdog.Ticking, ProducerPump.Events {
     private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
     private static final AtomicLong IDS = new AtomicLong();
     /** How much unread input a connection drains after its last reply, at most, before it closes. */
@@ -67,16 +67,17 @@ public final class Connection implements ChatConnection, Watchdog.Ticking {
         this.factory = Objects.requireNonNull(factory, "factory");
         this.time = TimeSource.of(options.clock());
         this.timeouts = new ConnectionTimeouts(options);
-        this.reader = new TerminatorReader(endpoint.in(), new ReadEvents(), time, options.inBufferSize(),
-                options.maxMessageSize());
         this.output = new PumpOutput(endpoint.out(), time);
         this.queue = new OutputQueue(options.highWatermark(), options.lowWatermark(), output.gathers());
-        this.pump = new ProducerPump(queue, output, new PumpEvents(), time, this::newPumpThread,
+        this.pump = new ProducerPump(queue, output, this, time, this::newPumpThread,
                 options.outBufferSize());
         this.hold = new ReplyHold(queue, pump, output, time, holdReplies);
         queue.listener(hold);
+        this.session = new SessionDispatcher(state, hold, this::closeNow, this::outputFailed, toString(),
+                endpoint.remoteAddress());
+        this.reader = new TerminatorReader(endpoint.in(), session, time, options.inBufferSize(),
+                options.maxMessageSize());
         this.channel = new StreamChatChannel(this, reader, queue, pump, hold);
-        this.session = new SessionDispatcher(channel, this::closeNow, name + " " + endpoint.remoteAddress());
     }
 
     /**
@@ -117,7 +118,7 @@ public final class Connection implements ChatConnection, Watchdog.Ticking {
             closeNow(CloseReason.PEER_RESET);
         }
         try {
-            if (!state.reached(Phase.CLOSING) && session.create(factory)) {
+            if (!state.reached(Phase.CLOSING) && session.create(factory, channel)) {
                 reader.run();
                 // The peer's end of input, a shutdown's, a broken limit's or timeout's, or the last reply's linger.
                 endOfInput = !state.reached(Phase.CLOSING);
@@ -170,7 +171,7 @@ public final class Connection implements ChatConnection, Watchdog.Ticking {
         ChatLimitException late = state.limit();
         if (late != null && late != reported && session.hasSession()) session.failed(late);
         session.closed();
-        Events.closed(id, endpoint.remoteAddress(), closeReason(), reader.bytesIn(), output.bytesOut());
+        Events.closed(id, endpoint.remoteAddress(), closeReason(), reader.stamps().bytesIn(), output.bytesOut());
         try {
             onEnd.run();
         } finally {
@@ -244,7 +245,8 @@ public final class Connection implements ChatConnection, Watchdog.Ticking {
         hold.tick(now);
         pump.tick(now);
         if (now - output.lastWrite() > OutputQueue.SPARE_LINGER_NANOS) queue.dropSpares();
-        var stamps = new ConnectionTimeouts.Stamps(reader.readSince(), reader.messageSince(), output.writeSince(),
+        ReaderStamps in = reader.stamps();
+        var stamps = new ConnectionTimeouts.Stamps(in.readSince(), in.messageSince(), output.writeSince(),
                 output.lastWrite(), lingerSince);
         CloseReason expired = timeouts.expired(now, state.dispatching(), stamps);
         if (expired != null) timedOut(expired);
@@ -288,7 +290,7 @@ public final class Connection implements ChatConnection, Watchdog.Ticking {
         return state.reason();
     }
 
-    /** {@return the name of the connection thread, {@code loomchat-conn-ID}} */
+    /** {@return the connection thread's name, {@code loomchat-conn-ID}} */
     public String name() {
         return name;
     }
@@ -303,19 +305,9 @@ public final class Connection implements ChatConnection, Watchdog.Ticking {
         return endpoint.remoteAddress();
     }
 
-    /** {@return the bytes read from the peer so far} */
-    public long bytesIn() {
-        return reader.bytesIn();
-    }
-
-    /** {@return the bytes written to the peer so far} */
-    public long bytesOut() {
-        return output.bytesOut();
-    }
-
-    /** {@return the terminators found so far: the messages this connection received} */
-    public long messages() {
-        return reader.messages();
+    /** {@return the bytes read and written so far, and the messages received} */
+    public Traffic traffic() {
+        return new Traffic(reader.stamps().bytesIn(), output.bytesOut(), reader.stamps().messages());
     }
 
     @Override
@@ -343,75 +335,30 @@ public final class Connection implements ChatConnection, Watchdog.Ticking {
         return name + " " + endpoint.remoteAddress();
     }
 
-    /** The reader's findings, to the session; its dispatch of each read, to the reply hold. */
-    private final class ReadEvents implements TerminatorReader.Sink {
-        @Override
-        public boolean dispatching() {
-            return state.dispatching();
-        }
-
-        @Override
-        public void beginDispatch() {
-            hold.hold();
-        }
-
-        @Override
-        public void endDispatch() {
-            try {
-                hold.releaseAndWrite();
-            } catch (IOException | RuntimeException e) {
-                outputFailed(e);
-            }
-        }
-
-        @Override
-        public void collect(byte[] data) {
-            session.collect(data);
-        }
-
-        @Override
-        public void found() {
-            session.found();
-        }
-
-        @Override
-        public void messageTooLong(int limit, long bytes) {
-            state.advance(Phase.INPUT_ENDED, CloseReason.MESSAGE_TOO_LONG, new ChatLimitException("maxMessageSize",
-                    limit, endpoint.remoteAddress(), "no terminator in " + bytes + " bytes"));
+    /**
+     * Everything before the close marker was written: ends the output (FIN) and stops dispatching. The
+     * connection thread then drains unread input for a moment and closes, so a peer whose requests were left
+     * unread still gets the last reply instead of a reset.
+     */
+    @Override
+    public void outputDone() {
+        lingerSince = time.nanoTime() | 1;
+        state.advance(Phase.LINGERING, CloseReason.CLOSE_WHEN_DONE);
+        try {
+            endpoint.transport().shutdownOutput();
+        } catch (IOException e) {
+            closeNow(CloseReason.CLOSE_WHEN_DONE);
         }
     }
 
-    /** What the pump reports. */
-    private final class PumpEvents implements ProducerPump.Events {
-        /**
-         * Everything before the close marker was written: ends the output (FIN) and stops dispatching. The
-         * connection thread then drains unread input for a moment and closes, so a peer whose requests were left
-         * unread still gets the last reply instead of a reset.
-         */
-        @Override
-        public void outputDone() {
-            lingerSince = time.nanoTime() | 1;
-            state.advance(Phase.LINGERING, CloseReason.CLOSE_WHEN_DONE);
-            try {
-                endpoint.transport().shutdownOutput();
-            } catch (IOException e) {
-                closeNow(CloseReason.CLOSE_WHEN_DONE);
-            }
-        }
-
-        @Override
-        public void producerFailed(Throwable error) {
-            session.failed(error);
-        }
-
-        @Override
-        public void outputFailed(Throwable error) {
-            Connection.this.outputFailed(error);
-        }
+    @Override
+    public void producerFailed(Throwable error) {
+        session.failed(error);
     }
 
     /** A write failed: the peer is gone. Anything but an IOException is a bug, and said loudly. */
-    private void outputFailed(Throwable error) {
+    @Override
+    public void outputFailed(Throwable error) {
         if (error instanceof IOException) {
             // A reset wakes the reader and the writer; the one that runs first gets the error, and the reader's
             // "end of input" may have been that reset: a failed write says which it was.

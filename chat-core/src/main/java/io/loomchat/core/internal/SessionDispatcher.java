@@ -1,8 +1,11 @@
 package io.loomchat.core.internal;
 
 import io.loomchat.core.ChatChannel;
+import io.loomchat.core.ChatLimitException;
 import io.loomchat.core.ChatSession;
 import io.loomchat.core.SessionFactory;
+import java.io.IOException;
+import java.net.SocketAddress;
 import java.util.Objects;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -11,34 +14,45 @@ import org.slf4j.LoggerFactory;
 /**
  * Creates a connection's session and calls it: the one failure boundary. A callback that throws goes to the
  * session's {@code handleError}, whose default logs once and closes; a hook that throws in turn closes the
- * connection as a session error.
+ * connection as a session error. As the reader's {@link TerminatorReader.Sink} it brackets the callbacks for each
+ * read with the {@link ReplyHold}, and ends the input when a message grows too long.
  *
  * <p>Its callbacks run on the connection thread, except {@link #failed} for a producer's error, which runs on
  * the pump thread that ran the producer. It holds no lock while calling the session.
  */
-final class SessionDispatcher {
+final class SessionDispatcher implements TerminatorReader.Sink {
     private static final Logger LOG = LoggerFactory.getLogger(SessionDispatcher.class);
 
-    private final ChatChannel channel;
+    private final ConnectionState state;
+    private final ReplyHold hold;
     /** Closes the connection now, for a reason. */
     private final Consumer<CloseReason> close;
+    /** Told when the connection thread's own write of held replies failed. */
+    private final Consumer<Throwable> outputFailed;
     /** The connection's name and peer, for log lines. */
     private final String who;
+    private final SocketAddress remoteAddress;
+    private ChatChannel channel;
     private volatile ChatSession session;
     /** The thread running the error hook, if one is: a close it makes is the error's, not a plain close. */
     private volatile Thread inErrorHook;
 
-    SessionDispatcher(ChatChannel channel, Consumer<CloseReason> close, String who) {
-        this.channel = channel;
+    SessionDispatcher(ConnectionState state, ReplyHold hold, Consumer<CloseReason> close,
+                      Consumer<Throwable> outputFailed, String who, SocketAddress remoteAddress) {
+        this.state = state;
+        this.hold = hold;
         this.close = close;
+        this.outputFailed = outputFailed;
         this.who = who;
+        this.remoteAddress = remoteAddress;
     }
 
     /**
      * Creates the session and calls its {@code opened()}; returns false if the factory failed (the connection is
      * then closed, with no session to tell).
      */
-    boolean create(SessionFactory factory) {
+    boolean create(SessionFactory factory, ChatChannel channel) {
+        this.channel = channel;
         try {
             session = Objects.requireNonNull(factory.create(channel), "SessionFactory.create returned null");
         } catch (Exception e) {
@@ -59,7 +73,33 @@ final class SessionDispatcher {
         return session != null;
     }
 
-    void collect(byte[] data) {
+    @Override
+    public boolean dispatching() {
+        return state.dispatching();
+    }
+
+    @Override
+    public void beginDispatch() {
+        hold.hold();
+    }
+
+    @Override
+    public void endDispatch() {
+        try {
+            hold.releaseAndWrite();
+        } catch (IOException | RuntimeException e) {
+            outputFailed.accept(e);
+        }
+    }
+
+    @Override
+    public void messageTooLong(int limit, long bytes) {
+        state.advance(ConnectionState.Phase.INPUT_ENDED, CloseReason.MESSAGE_TOO_LONG, new ChatLimitException(
+                "maxMessageSize", limit, remoteAddress, "no terminator in " + bytes + " bytes"));
+    }
+
+    @Override
+    public void collect(byte[] data) {
         try {
             session.collectIncomingData(data);
         } catch (Throwable t) {
@@ -67,7 +107,8 @@ final class SessionDispatcher {
         }
     }
 
-    void found() {
+    @Override
+    public void found() {
         try {
             session.foundTerminator();
         } catch (Throwable t) {

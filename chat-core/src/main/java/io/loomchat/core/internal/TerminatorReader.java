@@ -44,24 +44,17 @@ final class TerminatorReader {
 
     private static final Terminator COUNT_MET = Terminator.count(0);
     /*
-     * The volatile fields below are written by the connection thread only and read by others (the channel's
-     * getTerminator, the watchdog, stats). Their frequent writes are release stores through these handles: a
-     * plain move on x86, where a volatile store costs a fence, several times per request.
+     * The terminator is written by the connection thread only and read by others (the channel's getTerminator).
+     * Its frequent writes are release stores through these handles, as in ReaderStamps.
      */
     private static final VarHandle TERMINATOR;
     private static final VarHandle REMAINING;
-    private static final VarHandle READ_SINCE;
-    private static final VarHandle BYTES_IN;
-    private static final VarHandle MESSAGES;
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             TERMINATOR = lookup.findVarHandle(TerminatorReader.class, "terminator", Terminator.class);
             REMAINING = lookup.findVarHandle(TerminatorReader.class, "remaining", long.class);
-            READ_SINCE = lookup.findVarHandle(TerminatorReader.class, "readSince", long.class);
-            BYTES_IN = lookup.findVarHandle(TerminatorReader.class, "bytesIn", long.class);
-            MESSAGES = lookup.findVarHandle(TerminatorReader.class, "messages", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -74,28 +67,11 @@ final class TerminatorReader {
      * session that keeps whole values need not assemble them from pieces.
      */
     private static final int DIRECT_COUNT_MIN = 4096;
-    /**
-     * The input buffer adapts when inBufferSize is 4 KiB or more (the default): a quiet connection, or one that
-     * exchanges small messages, reads into this many bytes; one whose reads fill the buffer gets inBufferSize,
-     * then up to {@link #MAX_GROWN_BUFFER}.
-     */
-    private static final int QUIET_BUFFER = 1024;
-    private static final int MAX_GROWN_BUFFER = 64 * 1024;
-    /** Reads in a row that would fit in half the next smaller size, after which the buffer shrinks to it. */
-    private static final int SMALL_READS_TO_SHRINK = 16;
-
     private final InputStream in;
     private final Sink sink;
-    private final TimeSource time;
+    private final ReaderStamps stamps;
     private final int maxMessageSize;
-    /** The size the buffer starts at and returns to, the size it grows to first, and the most it grows to. */
-    private final int quietBufferSize;
-    private final int inBufferSize;
-    private final int maxBufferSize;
-    /** The last read filled the buffer: grow it before the next one. */
-    private boolean growBuffer;
-    /** Small reads in a row into a grown buffer. */
-    private int smallReads;
+    private final BufferSizer sizer;
     private byte[] buffer;
     private int start;
     private int end;
@@ -113,23 +89,13 @@ final class TerminatorReader {
     private volatile boolean discardRequested;
     /** True once a read returned end of stream. Connection thread only. */
     private boolean atEnd;
-    /** When the read in progress started (System.nanoTime), or 0 while dispatching: for the idle timeout. */
-    private volatile long readSince;
-    /** When an unfinished message under a delimiter began arriving, or 0: for the message timeout. */
-    private volatile long messageSince;
-    /** Bytes read so far, and terminators found; written by the connection thread only. */
-    private volatile long bytesIn;
-    private volatile long messages;
 
     TerminatorReader(InputStream in, Sink sink, TimeSource time, int inBufferSize, int maxMessageSize) {
         this.in = in;
         this.sink = sink;
-        this.time = time;
-        boolean adapts = inBufferSize >= 4096;
-        this.quietBufferSize = adapts ? QUIET_BUFFER : inBufferSize;
-        this.inBufferSize = inBufferSize;
-        this.maxBufferSize = adapts ? Math.max(inBufferSize, MAX_GROWN_BUFFER) : inBufferSize;
-        this.buffer = new byte[quietBufferSize];
+        this.stamps = new ReaderStamps(time);
+        this.sizer = new BufferSizer(inBufferSize);
+        this.buffer = new byte[sizer.initialSize()];
         this.maxMessageSize = maxMessageSize;
     }
 
@@ -150,7 +116,7 @@ final class TerminatorReader {
         }
         messageBytes = 0;
         terminatorSets++;
-        if (messageSince != 0) messageSince = 0;
+        stamps.messageEnds();
         TERMINATOR.setRelease(this, terminator);
     }
 
@@ -185,67 +151,34 @@ final class TerminatorReader {
             }
             if (start == end) {
                 start = end = 0;
-                resizeBuffer();
+                int size = sizer.nextSize(buffer.length);
+                if (size != buffer.length) buffer = new byte[size];
             } else if (end == buffer.length) {
                 makeRoom();
             }
             int wanted = buffer.length - end;
             int n = read(buffer, end, wanted);
             if (n < 0) return atEnd = true;
-            sizeRead(n, wanted);
+            sizer.read(n, wanted, buffer.length);
             end += n;
-            BYTES_IN.setRelease(this, bytesIn + n);
             sink.beginDispatch();
             handleRead();
             sink.endDispatch();
             // A message under a delimiter is still arriving: stamp when it began, for the message timeout.
-            if (messageSince == 0 && delimiter != null && (messageBytes > 0 || start < end)) {
-                messageSince = time.nanoTime() | 1;
-            }
+            if (delimiter != null && (messageBytes > 0 || start < end)) stamps.messageUnfinished();
         }
         return false;
     }
 
-    /**
-     * Notes how full a read came back: a read that fills the buffer means the peer sends more than it holds (a
-     * large message, a pipeline), so the next read gets a larger buffer; a run of small reads returns it to its
-     * quiet size, so a connection that goes quiet keeps 1 KiB, not 64.
-     */
-    private void sizeRead(int n, int wanted) {
-        if (n == wanted) {
-            growBuffer = buffer.length < maxBufferSize;
-            smallReads = 0;
-        } else if (buffer.length > quietBufferSize && n < smallerBufferSize() / 2) {
-            smallReads++;
-        } else {
-            smallReads = 0;
-        }
-    }
-
-    /** The size a grown buffer shrinks to: inBufferSize from above it, the quiet size from there. */
-    private int smallerBufferSize() {
-        return buffer.length > inBufferSize ? inBufferSize : quietBufferSize;
-    }
-
-    /** Between reads, with the buffer empty: grows or shrinks it as {@link #sizeRead} decided. */
-    private void resizeBuffer() {
-        if (growBuffer) {
-            growBuffer = false;
-            int grown = buffer.length < inBufferSize ? inBufferSize : buffer.length * 4;
-            buffer = new byte[Math.min(grown, maxBufferSize)];
-        } else if (smallReads >= SMALL_READS_TO_SHRINK) {
-            smallReads = 0;
-            buffer = new byte[smallerBufferSize()];
-        }
-    }
-
     /** Reads, stamped for the idle timeout. */
     private int read(byte[] into, int offset, int length) throws IOException {
-        READ_SINCE.setRelease(this, time.nanoTime() | 1);  // never 0, which means "not reading"
+        stamps.readStarts();
+        int n = 0;
         try {
-            return in.read(into, offset, length);
+            n = in.read(into, offset, length);
+            return n;
         } finally {
-            READ_SINCE.setRelease(this, 0L);
+            stamps.readEnds(n);
         }
     }
 
@@ -286,7 +219,6 @@ final class TerminatorReader {
                 return false;
             }
             filled += n;
-            BYTES_IN.setRelease(this, bytesIn + n);
         }
         sink.beginDispatch();
         long left = remaining - (size - handed);
@@ -324,20 +256,9 @@ final class TerminatorReader {
         }
     }
 
-    long readSince() {
-        return readSince;
-    }
-
-    long messageSince() {
-        return messageSince;
-    }
-
-    long bytesIn() {
-        return bytesIn;
-    }
-
-    long messages() {
-        return messages;
+    /** {@return what the reader publishes for the watchdog and the stats} */
+    ReaderStamps stamps() {
+        return stamps;
     }
 
     /** asynchat's {@code handle_read} loop over the buffered input. */
@@ -408,8 +329,7 @@ final class TerminatorReader {
 
     private void found() {
         messageBytes = 0;
-        if (messageSince != 0) messageSince = 0;
-        MESSAGES.setRelease(this, messages + 1);
+        stamps.found();
         if (sink.dispatching()) sink.found();
     }
 

@@ -2,6 +2,7 @@ package io.loomchat.server.internal;
 
 import io.loomchat.core.internal.CloseReason;
 import io.loomchat.core.internal.Connection;
+import io.loomchat.core.internal.Traffic;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -25,9 +26,10 @@ public final class ServerCounters {
     }
 
     void add(Connection connection) {
-        bytesIn.add(connection.bytesIn());
-        bytesOut.add(connection.bytesOut());
-        messages.add(connection.messages());
+        Traffic traffic = connection.traffic();
+        bytesIn.add(traffic.bytesIn());
+        bytesOut.add(traffic.bytesOut());
+        messages.add(traffic.messages());
         CloseReason reason = connection.closeReason();
         closed.get(reason == null ? CloseReason.CLOSED : reason).increment();
     }
@@ -37,9 +39,10 @@ public final class ServerCounters {
         long out = bytesOut.sum();
         long found = messages.sum();
         for (Connection connection : open) {
-            in += connection.bytesIn();
-            out += connection.bytesOut();
-            found += connection.messages();
+            Traffic traffic = connection.traffic();
+            in += traffic.bytesIn();
+            out += traffic.bytesOut();
+            found += traffic.messages();
         }
         Map<String, Long> closedByReason = new LinkedHashMap<>();
         closed.forEach((reason, count) -> closedByReason.put(reason.name(), count.sum()));
