@@ -4,6 +4,12 @@ import io.loomchat.core.ChatChannel;
 import io.loomchat.core.ChatConnection;
 import io.loomchat.core.ChatOptions;
 import io.loomchat.core.SessionFactory;
+import io.loomchat.core.internal.Connection;
+import io.loomchat.core.internal.Endpoint;
+import io.loomchat.core.internal.Transport;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.Arrays;
@@ -45,10 +51,27 @@ public final class InMemoryConnection implements AutoCloseable {
                 newErrors.add(error);
             }
         });
-        this.connection = ChatConnection.start(pipes.in(), pipes.out(), options, channel -> {
-            connectionThread = Thread.currentThread();
-            return observed.create(channel);
-        });
+        // A socket's transport: ending the input (a timeout's, a shutdown's) lets the session's goodbye out.
+        Transport transport = new Transport() {
+            @Override
+            public void shutdownInput() {
+                pipes.shutInput();
+            }
+
+            @Override
+            public void close() throws IOException {
+                try (InputStream in = pipes.in(); OutputStream out = pipes.out()) {
+                    // closing both is the point
+                }
+            }
+        };
+        Connection running = Connection.create(new Endpoint(pipes.in(), pipes.out(), transport, null), options,
+                channel -> {
+                    connectionThread = Thread.currentThread();
+                    return observed.create(channel);
+                });
+        this.connection = running;
+        running.start();
     }
 
     /**

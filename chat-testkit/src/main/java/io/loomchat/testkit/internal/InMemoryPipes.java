@@ -23,6 +23,8 @@ final class InMemoryPipes {
     private final ArrayDeque<byte[]> fragments = new ArrayDeque<>();
     private int headPosition;
     private boolean inputEnded;
+    /** The connection ended the input (a timeout, a shutdown): later input is dropped, as a socket's would be. */
+    private boolean inputShut;
     private boolean inputClosed;
     private boolean readerWaiting;
     private boolean readerSawEnd;
@@ -41,10 +43,11 @@ final class InMemoryPipes {
         return out;
     }
 
-    /** Queues {@code bytes} as the next read; false if the input was ended. */
+    /** Queues {@code bytes} as the next read; false if the test ended the input. */
     boolean offer(byte[] bytes) {
         lock.lock();
         try {
+            if (inputShut) return true;
             if (inputEnded) return false;
             if (bytes.length > 0) fragments.add(bytes.clone());
             changed.signalAll();
@@ -59,6 +62,22 @@ final class InMemoryPipes {
         lock.lock();
         try {
             inputEnded = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Ends the input from the connection's side, as {@code shutdownInput} on a socket: the reader gets end of
+     * stream at once, and input fed later is dropped.
+     */
+    void shutInput() {
+        lock.lock();
+        try {
+            inputShut = true;
+            inputEnded = true;
+            fragments.clear();
             changed.signalAll();
         } finally {
             lock.unlock();
