@@ -1,15 +1,17 @@
 package io.loomchat.server;
 
 import io.loomchat.core.ChatOptions;
+import io.loomchat.core.CloseReason;
 import io.loomchat.core.SessionFactory;
 import io.loomchat.server.internal.AcceptLoop;
 import io.loomchat.server.internal.ServerConfig;
-import io.loomchat.server.internal.ServerCounters;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
 import javax.net.ssl.SSLContext;
@@ -73,9 +75,7 @@ public final class ChatServer implements AutoCloseable {
 
     /** {@return a snapshot of the server's counters} */
     public Stats stats() {
-        ServerCounters.Snapshot s = loop.stats();
-        return new Stats(s.open(), s.accepted(), s.refused(), s.closedByReason(), s.bytesIn(), s.bytesOut(),
-                s.messages());
+        return loop.stats();
     }
 
     /**
@@ -109,18 +109,16 @@ public final class ChatServer implements AutoCloseable {
      * @param open connections open now
      * @param accepted connections accepted since the start, refused ones included
      * @param refused connections closed at once because {@code maxConnections} were open
-     * @param closedByReason connections ended, by reason: {@code PEER_CLOSED}, {@code PEER_RESET},
-     *     {@code CLOSED}, {@code CLOSE_WHEN_DONE}, {@code SESSION_ERROR}, {@code MESSAGE_TOO_LONG},
-     *     {@code IDLE_TIMEOUT}, {@code MESSAGE_TIMEOUT}, {@code WRITE_TIMEOUT}, {@code SHUTDOWN}
+     * @param closedByReason connections ended, by reason; every {@link CloseReason} is a key, 0 if none ended so
      * @param bytesIn bytes read from peers
      * @param bytesOut bytes written to peers
      * @param messages terminators found: messages received
      */
-    public record Stats(int open, long accepted, long refused, Map<String, Long> closedByReason, long bytesIn,
+    public record Stats(int open, long accepted, long refused, Map<CloseReason, Long> closedByReason, long bytesIn,
                         long bytesOut, long messages) {
         /** Copies the map. */
         public Stats {
-            closedByReason = Map.copyOf(closedByReason);
+            closedByReason = Collections.unmodifiableMap(new EnumMap<>(closedByReason));
         }
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.loomchat.core.CloseReason;
 import io.loomchat.core.ChatChannel;
 import io.loomchat.core.ChatLimitException;
 import io.loomchat.core.ChatOptions;
@@ -135,7 +136,7 @@ class ManualClockTest {
             assertEquals(1, server.connectionCount(), "exactly the write timeout is not over it");
             clock.advance(Duration.ofMillis(1));
             await("the deaf peer closed").atMost(WAIT).until(() -> server.connectionCount() == 0);
-            assertEquals(1L, server.stats().closedByReason().get("WRITE_TIMEOUT"));
+            assertEquals(1L, server.stats().closedByReason().get(CloseReason.WRITE_TIMEOUT));
             assertEquals("writeTimeout",
                     assertInstanceOf(ChatLimitException.class, PoliteEcho.LAST_ERROR.get()).limit());
         } finally {
@@ -159,7 +160,7 @@ class ManualClockTest {
                     .until(() -> server.connectionCount() == 1);
             clock.advance(Duration.ofSeconds(2).plusMillis(1));
             await("the connection closed").atMost(WAIT).until(() -> server.connectionCount() == 0);
-            assertEquals(1L, server.stats().closedByReason().get("CLOSE_WHEN_DONE"));
+            assertEquals(1L, server.stats().closedByReason().get(CloseReason.CLOSE_WHEN_DONE));
         } finally {
             server.close();
         }

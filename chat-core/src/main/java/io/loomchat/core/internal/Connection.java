@@ -1,5 +1,6 @@
 package io.loomchat.core.internal;
 
+import io.loomchat.core.CloseReason;
 import io.loomchat.core.ChatChannel;
 import io.loomchat.core.ChatConnection;
 import io.loomchat.core.ChatLimitException;

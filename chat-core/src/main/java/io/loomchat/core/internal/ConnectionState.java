@@ -1,5 +1,6 @@
 package io.loomchat.core.internal;
 
+import io.loomchat.core.CloseReason;
 import io.loomchat.core.ChatLimitException;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;

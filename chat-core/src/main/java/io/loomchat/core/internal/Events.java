@@ -1,5 +1,6 @@
 package io.loomchat.core.internal;
 
+import io.loomchat.core.CloseReason;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import jdk.jfr.Category;

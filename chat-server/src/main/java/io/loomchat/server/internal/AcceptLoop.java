@@ -1,7 +1,8 @@
 package io.loomchat.server.internal;
 
-import io.loomchat.core.internal.CloseReason;
+import io.loomchat.core.CloseReason;
 import io.loomchat.core.internal.Connection;
+import io.loomchat.server.ChatServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -152,7 +153,7 @@ public final class AcceptLoop {
     }
 
     /** {@return a snapshot of the counters, open connections included} */
-    public ServerCounters.Snapshot stats() {
+    public ChatServer.Stats stats() {
         return counters.snapshot(connections);
     }
 

@@ -1,11 +1,11 @@
 package io.loomchat.server.internal;
 
-import io.loomchat.core.internal.CloseReason;
+import io.loomchat.core.CloseReason;
 import io.loomchat.core.internal.Connection;
 import io.loomchat.core.internal.Traffic;
+import io.loomchat.server.ChatServer;
 import java.util.Collection;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -34,7 +34,7 @@ public final class ServerCounters {
         closed.get(reason == null ? CloseReason.CLOSED : reason).increment();
     }
 
-    Snapshot snapshot(Collection<Connection> open) {
+    ChatServer.Stats snapshot(Collection<Connection> open) {
         long in = bytesIn.sum();
         long out = bytesOut.sum();
         long found = messages.sum();
@@ -44,23 +44,8 @@ public final class ServerCounters {
             out += traffic.bytesOut();
             found += traffic.messages();
         }
-        Map<String, Long> closedByReason = new LinkedHashMap<>();
-        closed.forEach((reason, count) -> closedByReason.put(reason.name(), count.sum()));
-        return new Snapshot(open.size(), accepted.sum(), refused.sum(), closedByReason, in, out, found);
-    }
-
-    /**
-     * The counters at one moment; see {@code ChatServer.Stats}.
-     *
-     * @param open connections open now
-     * @param accepted connections accepted, refused ones included
-     * @param refused connections closed at once over the maximum
-     * @param closedByReason connections ended, by the name of their close reason
-     * @param bytesIn bytes read from peers
-     * @param bytesOut bytes written to peers
-     * @param messages terminators found
-     */
-    public record Snapshot(int open, long accepted, long refused, Map<String, Long> closedByReason, long bytesIn,
-                           long bytesOut, long messages) {
+        Map<CloseReason, Long> closedByReason = new EnumMap<>(CloseReason.class);
+        closed.forEach((reason, count) -> closedByReason.put(reason, count.sum()));
+        return new ChatServer.Stats(open.size(), accepted.sum(), refused.sum(), closedByReason, in, out, found);
     }
 }

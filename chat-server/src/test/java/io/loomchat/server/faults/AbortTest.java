@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.loomchat.core.CloseReason;
 import io.loomchat.server.ChatServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -55,7 +56,7 @@ class AbortTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> FaultProtocol.CLOSED.get() == 1);
             healthy.assertServed("fine");
         }
-        await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().closedByReason().get("PEER_RESET") == 1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().closedByReason().get(CloseReason.PEER_RESET) == 1);
     }
 
     @Test
@@ -66,7 +67,7 @@ class AbortTest {
             String all = new String(peer.readToClose(), StandardCharsets.UTF_8);
             assertEquals("one\n" + "x".repeat(100000) + "\ntwo\n", all);
         }
-        await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().closedByReason().get("PEER_CLOSED") == 1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().closedByReason().get(CloseReason.PEER_CLOSED) == 1);
     }
 
     @Test
@@ -77,7 +78,7 @@ class AbortTest {
             healthy.assertServed("fine");
         }
         assertEquals(1, FaultProtocol.ERRORS.get());
-        await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().closedByReason().get("SESSION_ERROR") == 1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().closedByReason().get(CloseReason.SESSION_ERROR) == 1);
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.loomchat.core.CloseReason;
 import io.loomchat.core.ChatChannel;
 import io.loomchat.core.ChatSession;
 import io.loomchat.server.ChatServer;
@@ -159,7 +160,7 @@ class ConnectionsTest {
             for (Peer peer : peers) closeQuietly(peer);
         }
         assertEquals(1000, goodbyes.get());
-        assertEquals(1000L, server.stats().closedByReason().get("SHUTDOWN"));
+        assertEquals(1000L, server.stats().closedByReason().get(CloseReason.SHUTDOWN));
         Leaks.assertNoLeaks(server, baseline);
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.loomchat.core.CloseReason;
 import io.loomchat.core.ChatChannel;
 import io.loomchat.core.ChatLimitException;
 import io.loomchat.core.ChatOptions;
@@ -59,7 +60,7 @@ class LimitsTest {
             flood.readToClose();
             assertTrue(sent < 100L * 1024 * 1024, "the server read all 100 MB");
             await().atMost(Duration.ofSeconds(5))
-                    .until(() -> server.stats().closedByReason().get("MESSAGE_TOO_LONG") == 1);
+                    .until(() -> server.stats().closedByReason().get(CloseReason.MESSAGE_TOO_LONG) == 1);
             // The reader never held more than the cap plus a read (the buffer grows to 64 KiB under a flood): it
             // read little more than the cap.
             long read = server.stats().bytesIn();
@@ -78,7 +79,7 @@ class LimitsTest {
             assertArrayEquals(new byte[0], peer.readToClose());
         }
         await().atMost(Duration.ofSeconds(5))
-                .until(() -> server.stats().closedByReason().get("MESSAGE_TOO_LONG") == 1);
+                .until(() -> server.stats().closedByReason().get(CloseReason.MESSAGE_TOO_LONG) == 1);
         assertEquals(1, FaultProtocol.ERRORS.get(), "the session's handleError heard of it");
     }
 
@@ -127,7 +128,7 @@ class LimitsTest {
             long waited = Duration.ofNanos(System.nanoTime() - start).toMillis();
             assertTrue(waited >= 400 && waited < 3000, "closed after " + waited + " ms, for a 500 ms idle timeout");
         }
-        await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().closedByReason().get("IDLE_TIMEOUT") == 1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().closedByReason().get(CloseReason.IDLE_TIMEOUT) == 1);
         try (Peer healthy = new Peer(server.port())) {
             healthy.assertServed("fresh");
         }
@@ -149,7 +150,7 @@ class LimitsTest {
                 }
             }
             await().atMost(Duration.ofSeconds(5))
-                    .until(() -> server.stats().closedByReason().get("MESSAGE_TIMEOUT") == 1);
+                    .until(() -> server.stats().closedByReason().get(CloseReason.MESSAGE_TIMEOUT) == 1);
             healthy.assertServed("after");
         }
     }

@@ -3,6 +3,7 @@ package io.loomchat.server.faults;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.loomchat.core.CloseReason;
 import io.loomchat.core.ChatChannel;
 import io.loomchat.core.ChatOptions;
 import io.loomchat.core.ChatSession;
@@ -44,7 +45,7 @@ class SlowConsumerTest {
                     }
                 }
                 await().atMost(Duration.ofSeconds(10))
-                        .until(() -> server.stats().closedByReason().get("WRITE_TIMEOUT") == 1);
+                        .until(() -> server.stats().closedByReason().get(CloseReason.WRITE_TIMEOUT) == 1);
                 healthy.assertServed("unaffected");
             }
             assertEquals(1, FaultProtocol.ERRORS.get(), "handleError heard of the writeTimeout");
@@ -123,7 +124,7 @@ class SlowConsumerTest {
                 }
                 await().atMost(Duration.ofSeconds(10)).until(() -> room.members.size() == 20);
                 await().atMost(Duration.ofSeconds(5))
-                        .until(() -> server.stats().closedByReason().get("WRITE_TIMEOUT") == 1);
+                        .until(() -> server.stats().closedByReason().get(CloseReason.WRITE_TIMEOUT) == 1);
             } finally {
                 for (Peer p : talkers) p.close();
             }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.loomchat.core.CloseReason;
 import io.loomchat.core.ChatConnection;
 import io.loomchat.core.ChatOptions;
 import io.loomchat.core.ChatSession;
@@ -116,12 +117,12 @@ class TlsTest {
             deaf.getOutputStream().write("BIG 100000\n".repeat(300).getBytes(StandardCharsets.UTF_8));
             deaf.getOutputStream().flush();
             await().atMost(Duration.ofSeconds(10))
-                    .until(() -> tls.stats().closedByReason().get("WRITE_TIMEOUT") == 1);
+                    .until(() -> tls.stats().closedByReason().get(CloseReason.WRITE_TIMEOUT) == 1);
             // The watchdog still serves every other connection: a silent one elsewhere is closed on time.
             try (Peer silent = new Peer(plain.port())) {
                 silent.readToClose();
             }
-            await().atMost(Duration.ofSeconds(5)).until(() -> plain.stats().closedByReason().get("IDLE_TIMEOUT") == 1);
+            await().atMost(Duration.ofSeconds(5)).until(() -> plain.stats().closedByReason().get(CloseReason.IDLE_TIMEOUT) == 1);
         } finally {
             assertTimeoutPreemptively(Duration.ofSeconds(10), tls::close, "server close() returned");
         }

@@ -1,6 +1,10 @@
-package io.loomchat.core.internal;
+package io.loomchat.core;
 
-/** Why a connection closed: the first cause wins. Counted by the server's stats and recorded in JFR events. */
+/**
+ * Why a connection closed. The first cause wins: a peer that breaks a limit and then resets is counted as
+ * {@code MESSAGE_TOO_LONG}. Counted by {@code ChatServer.stats()} and recorded in the JFR event
+ * {@code io.loomchat.ConnectionClosed}.
+ */
 public enum CloseReason {
     /** The peer ended its input (EOF) and queued output was written. */
     PEER_CLOSED,
