@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.loomchat.core.CloseReason;
 import io.loomchat.core.ChatChannel;
 import io.loomchat.core.ChatLimitException;
 import io.loomchat.core.ChatOptions;
 import io.loomchat.core.ChatSession;
+import io.loomchat.core.CloseReason;
 import io.loomchat.server.ChatServer;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;

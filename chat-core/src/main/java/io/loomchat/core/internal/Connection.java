@@ -1,10 +1,10 @@
 package io.loomchat.core.internal;
 
-import io.loomchat.core.CloseReason;
 import io.loomchat.core.ChatChannel;
 import io.loomchat.core.ChatConnection;
 import io.loomchat.core.ChatLimitException;
 import io.loomchat.core.ChatOptions;
+import io.loomchat.core.CloseReason;
 import io.loomchat.core.SessionFactory;
 import io.loomchat.core.internal.ConnectionState.Phase;
 import java.io.IOException;
@@ -70,7 +70,7 @@ public final class Connection implements ChatConnection, Watchdog.Ticking, Produ
         this.timeouts = new ConnectionTimeouts(options);
         this.output = new PumpOutput(endpoint.out(), time);
         this.queue = new OutputQueue(options.highWatermark(), options.lowWatermark(), output.gathers());
-        this.pump = new ProducerPump(queue, output, this, time, this::newPumpThread,
+        this.pump = new ProducerPump(queue, output, this, time, PumpThreads.of(name, endpoint.remoteAddress()),
                 options.outBufferSize());
         this.hold = new ReplyHold(queue, pump, output, time, holdReplies);
         queue.listener(hold);
@@ -136,14 +136,6 @@ public final class Connection implements ChatConnection, Watchdog.Ticking, Produ
         }
     }
 
-    /** A pump thread, started by the pump when output needs one (it ends when idle, and another may follow). */
-    private Thread newPumpThread(Runnable pumping) {
-        return Thread.ofVirtual().name(name.replace("-conn-", "-pump-")).unstarted(() -> {
-            MDC.put("remote", String.valueOf(endpoint.remoteAddress()));
-            pumping.run();
-        });
-    }
-
     /**
      * Ends the connection. After the end of input the session is told why (a broken limit, a shutdown) and the
      * queued output drains; otherwise output is dropped. Then waits for the pump, lingers if the last reply
@@ -164,7 +156,7 @@ public final class Connection implements ChatConnection, Watchdog.Ticking, Produ
         } else {
             closeNow(CloseReason.CLOSED);
         }
-        awaitPump();
+        pump.awaitEnd(() -> closeNow(CloseReason.CLOSED));  // interrupted: close at once, then wait on
         if (state.phase() == Phase.LINGERING) reader.drain(LINGER_BYTES);  // the watchdog ends it in time
         closeNow(CloseReason.CLOSED);
         Watchdog.unwatch(this);
@@ -178,20 +170,6 @@ public final class Connection implements ChatConnection, Watchdog.Ticking, Produ
         } finally {
             ended.countDown();
         }
-    }
-
-    private void awaitPump() {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                pump.awaitEnd();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-                closeNow(CloseReason.CLOSED);
-            }
-        }
-        if (interrupted) Thread.currentThread().interrupt();
     }
 
     /**
@@ -213,11 +191,6 @@ public final class Connection implements ChatConnection, Watchdog.Ticking, Produ
         } catch (IOException e) {
             LOG.debug("{}: close failed: {}", this, e.toString());
         }
-    }
-
-    /** Closes now; see {@link #closeNow(CloseReason)}. */
-    public void closeNow() {
-        closeNow(CloseReason.CLOSED);
     }
 
     /** The session's own close, through its channel: inside its error hook, the error's close. */
@@ -270,20 +243,18 @@ public final class Connection implements ChatConnection, Watchdog.Ticking, Produ
             Events.slowConsumer(id, endpoint.remoteAddress(), queue.queuedBytes());
             aside(() -> closeNow(reason));
         } else if (state.advance(Phase.INPUT_ENDED, reason, error)) {
-            aside(this::shutdownInput);
+            aside(() -> {
+                try {
+                    endpoint.transport().shutdownInput();
+                } catch (IOException e) {
+                    closeNow(reason);
+                }
+            });
         }
     }
 
     private void aside(Runnable action) {
         Thread.ofVirtual().name(name + "-timeout").start(action);
-    }
-
-    private void shutdownInput() {
-        try {
-            endpoint.transport().shutdownInput();
-        } catch (IOException e) {
-            closeNow(state.reason());
-        }
     }
 
     /** {@return why the connection closed, or null while it is open} */

@@ -1,7 +1,7 @@
 package io.loomchat.core.internal;
 
-import io.loomchat.core.CloseReason;
 import io.loomchat.core.ChatLimitException;
+import io.loomchat.core.CloseReason;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 

@@ -1,8 +1,8 @@
 package io.loomchat.core.internal;
 
-import io.loomchat.core.CloseReason;
 import io.loomchat.core.ChatLimitException;
 import io.loomchat.core.ChatOptions;
+import io.loomchat.core.CloseReason;
 import java.net.SocketAddress;
 import java.time.Duration;
 

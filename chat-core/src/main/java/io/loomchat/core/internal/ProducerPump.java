@@ -98,6 +98,24 @@ final class ProducerPump {
         }
     }
 
+    /**
+     * As {@link #awaitEnd()}, but an interrupt runs {@code onInterrupt} (which must end the pump) and the wait goes
+     * on; the interrupt is kept for the caller.
+     */
+    void awaitEnd(Runnable onInterrupt) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                awaitEnd();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+                onInterrupt.run();
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+    }
+
     /** Called by the watchdog: asks a pump thread idle since {@link #PUMP_LINGER_NANOS} to end. */
     void tick(long now) {
         if (!pumpWaiting || now - out.lastWrite() <= PUMP_LINGER_NANOS || !queue.lock.tryLock()) return;

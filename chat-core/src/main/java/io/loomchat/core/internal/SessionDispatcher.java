@@ -1,9 +1,9 @@
 package io.loomchat.core.internal;
 
-import io.loomchat.core.CloseReason;
 import io.loomchat.core.ChatChannel;
 import io.loomchat.core.ChatLimitException;
 import io.loomchat.core.ChatSession;
+import io.loomchat.core.CloseReason;
 import io.loomchat.core.SessionFactory;
 import java.io.IOException;
 import java.net.SocketAddress;

@@ -4,9 +4,9 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.loomchat.core.CloseReason;
 import io.loomchat.core.ChatChannel;
 import io.loomchat.core.ChatSession;
+import io.loomchat.core.CloseReason;
 import io.loomchat.server.ChatServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.loomchat.core.CloseReason;
 import io.loomchat.core.ChatChannel;
 import io.loomchat.core.ChatLimitException;
 import io.loomchat.core.ChatOptions;
+import io.loomchat.core.CloseReason;
 import io.loomchat.server.ChatServer;
 import java.io.IOException;
 import java.io.OutputStream;

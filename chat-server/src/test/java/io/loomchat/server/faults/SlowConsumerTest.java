@@ -3,10 +3,10 @@ package io.loomchat.server.faults;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.loomchat.core.CloseReason;
 import io.loomchat.core.ChatChannel;
 import io.loomchat.core.ChatOptions;
 import io.loomchat.core.ChatSession;
+import io.loomchat.core.CloseReason;
 import io.loomchat.server.ChatServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.loomchat.core.CloseReason;
 import io.loomchat.core.ChatConnection;
 import io.loomchat.core.ChatOptions;
 import io.loomchat.core.ChatSession;
+import io.loomchat.core.CloseReason;
 import io.loomchat.server.ChatClient;
 import io.loomchat.server.ChatServer;
 import java.io.ByteArrayOutputStream;

@@ -137,7 +137,7 @@ public final class PacedServer implements AutoCloseable {
         } catch (IOException e) {
             // Nothing to do: the listener is going away either way.
         }
-        for (Connection connection : connections) connection.closeNow();
+        for (Connection connection : connections) connection.close();
         try {
             acceptor.join(java.time.Duration.ofSeconds(5));
             for (Connection connection : connections) connection.awaitClosed(java.time.Duration.ofSeconds(5));
