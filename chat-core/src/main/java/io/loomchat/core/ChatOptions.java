@@ -125,7 +125,9 @@ public final class ChatOptions {
      *
      * <p>A test gives a clock it moves by hand (the test kit's {@code ManualClock}), so that "closed after five
      * minutes idle" runs in milliseconds and the same way every time. Only differences between its instants
-     * count.
+     * count. The system's clock is read as {@link System#nanoTime()}, which never jumps; any other clock is read
+     * through its instants, so a wall clock such as {@code Clock.systemUTC()} would jump with the system time.
+     * The clock is read often, under the connection's locks: it must answer at once and never block.
      */
     public InstantSource clock() {
         return clock;

@@ -24,7 +24,7 @@ import org.slf4j.MDC;
  * closes the transport, and calls the session's {@code closed()} exactly once. It wires the parts together and
  * acts on what they report; each part knows only its own narrow interface.
  */
-public final class Connection implements ChatConnection, Watchdog.Ticking, ProducerPump.Events {
+public final class Connection implements ChatConnection, Watchdog.Ticking, ProducerPump.Owner {
     private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
     private static final AtomicLong IDS = new AtomicLong();
     /** How much unread input a connection drains after its last reply, at most, before it closes. */
@@ -199,11 +199,12 @@ public final class Connection implements ChatConnection, Watchdog.Ticking, Produ
     }
 
     /**
-     * Begins a graceful shutdown: ends the input, so the connection thread tells the session
-     * ({@code serverClosing}), writes the queued output and closes.
+     * Begins a graceful shutdown: ends the input, so the connection thread dispatches what it has read, tells the
+     * session ({@code serverClosing}), writes the queued output and closes. A connection whose input ended
+     * already (a limit, a linger) stops draining its input.
      */
     public void shutdown() {
-        if (!state.advance(Phase.INPUT_ENDED, CloseReason.SHUTDOWN)) return;
+        state.noteCause(CloseReason.SHUTDOWN);
         try {
             endpoint.transport().shutdownInput();
         } catch (IOException e) {

@@ -25,15 +25,16 @@ import java.util.concurrent.atomic.AtomicReference;
  *   <li>{@link Phase#CLOSED}: the transport is closed; queued output is dropped.</li>
  * </ul>
  *
- * <p>The close reason and the broken limit are set at most once, by the first transition that gives them: the
- * first cause wins. The one later correction is {@link #writeFailed()}: an end of input that a failed write then
- * shows to have been a reset.
+ * <p>The close reason and the broken limit are set at most once, by the first transition that gives them (or by
+ * {@link #noteCause}): the first cause wins, and so does the first limit, which is the one the session's
+ * {@code handleError} hears at the end. The one later correction is {@link #writeFailed()}: an end of input that a
+ * failed write then shows to have been a reset.
  */
 final class ConnectionState {
     /** The phases of a connection, in the only order it moves through them. */
     enum Phase { OPEN, INPUT_ENDED, LINGERING, CLOSING, CLOSED }
 
-    /** One immutable status, swapped whole: phase, reason and limit always agree. */
+    /** One immutable status, swapped whole, so phase, reason and limit change together. */
     private record Status(Phase phase, CloseReason reason, ChatLimitException limit) {
     }
 
@@ -60,6 +61,20 @@ final class ConnectionState {
 
     boolean advance(Phase to, CloseReason reason) {
         return advance(to, reason, null);
+    }
+
+    /**
+     * Records {@code reason} unless an earlier cause was recorded, without changing the phase: a cause whose
+     * effect comes later. A graceful shutdown ends the input through the transport; the requests already read
+     * are still dispatched, and the end of input that follows is the shutdown's.
+     */
+    void noteCause(CloseReason reason) {
+        Objects.requireNonNull(reason, "reason");
+        Status now;
+        do {
+            now = status.get();
+            if (now.reason != null) return;
+        } while (!status.compareAndSet(now, new Status(now.phase, reason, now.limit)));
     }
 
     /** A write failed after the peer's end of input: it was a reset, not a close. */

@@ -150,7 +150,9 @@ final class OutputQueue {
     /**
      * Waits until the queue next drains to the low watermark, or closes; returns false if it closed. The wait
      * has no clock of its own: a peer that stops reading blocks the write that would drain it, and the write
-     * timeout closes the connection, which ends this wait.
+     * timeout (checked by the watchdog ten times a second, on the connection's clock) closes the connection,
+     * which ends this wait. A pump busy in a producer that does not return, or a write timeout of 0, keeps it
+     * waiting, as a write blocked for ever would.
      */
     boolean awaitDrained() {
         lock.lock();

@@ -18,8 +18,8 @@ final class ProducerPump {
     /** Returned by next() to a pump thread that retires. */
     private static final Object RETIRE = new Object();
 
-    /** What the pump tells its connection. */
-    interface Events {
+    /** What the pump tells the connection that owns it. */
+    interface Owner {
         /** Everything before the close marker was written. Called on the pump thread, which then ends. */
         void outputDone();
 
@@ -32,7 +32,7 @@ final class ProducerPump {
 
     private final OutputQueue queue;
     private final PumpOutput out;
-    private final Events events;
+    private final Owner owner;
     private final TimeSource time;
     /** Creates the pump thread, not started. */
     private final ThreadFactory pumpThreads;
@@ -49,11 +49,11 @@ final class ProducerPump {
     /** True when bytes were written to {@code out} since its last flush. Pump thread only. */
     private boolean unflushed;
 
-    ProducerPump(OutputQueue queue, PumpOutput out, Events events, TimeSource time, ThreadFactory pumpThreads,
+    ProducerPump(OutputQueue queue, PumpOutput out, Owner owner, TimeSource time, ThreadFactory pumpThreads,
                  int outBufferSize) {
         this.queue = queue;
         this.out = out;
-        this.events = events;
+        this.owner = owner;
         this.time = time;
         this.pumpThreads = pumpThreads;
         this.outBufferSize = outBufferSize;
@@ -140,7 +140,7 @@ final class ProducerPump {
                     flushBatch();
                 } else if (item == OutputQueue.CLOSE_WHEN_DONE) {
                     flushBatch();
-                    events.outputDone();
+                    owner.outputDone();
                     return;
                 } else if (item instanceof Segment) {
                     // Pushes gathered into segments (next() took those that follow too): one write, after any
@@ -157,7 +157,7 @@ final class ProducerPump {
             // close() interrupts a pump that waits in a producer or for work: it is ending anyway.
         } catch (Throwable e) {
             // A failed write (the peer is gone), or anything else: never end the pump silently.
-            if (!queue.stopped()) events.outputFailed(e);
+            if (!queue.stopped()) owner.outputFailed(e);
         } finally {
             ended();
         }
@@ -217,7 +217,7 @@ final class ProducerPump {
             } catch (Throwable e) {
                 // Errors too: a producer's StackOverflowError must reach handleError, not kill the pump.
                 if (e instanceof InterruptedException) Thread.currentThread().interrupt();
-                if (!queue.stopped()) events.producerFailed(e);
+                if (!queue.stopped()) owner.producerFailed(e);
                 return;
             }
             if (chunk == null || chunk.length == 0) return;

@@ -35,8 +35,11 @@ final class SessionDispatcher implements TerminatorReader.Sink {
     private final SocketAddress remoteAddress;
     private ChatChannel channel;
     private volatile ChatSession session;
-    /** The thread running the error hook, if one is: a close it makes is the error's, not a plain close. */
-    private volatile Thread inErrorHook;
+    /**
+     * The dispatcher whose error hook the current thread runs, if any: a close it makes is the error's, not a plain
+     * close. Per thread: the connection thread and the pump thread may each be in the hook.
+     */
+    private static final ThreadLocal<SessionDispatcher> IN_ERROR_HOOK = new ThreadLocal<>();
 
     SessionDispatcher(ConnectionState state, ReplyHold hold, Consumer<CloseReason> close,
                       Consumer<Throwable> outputFailed, String who, SocketAddress remoteAddress) {
@@ -138,8 +141,8 @@ final class SessionDispatcher implements TerminatorReader.Sink {
             close.accept(CloseReason.SESSION_ERROR);
             return;
         }
-        Thread current = Thread.currentThread();
-        inErrorHook = current;
+        SessionDispatcher outer = IN_ERROR_HOOK.get();
+        IN_ERROR_HOOK.set(this);
         try {
             s.handleError(channel, error);
         } catch (Throwable t) {
@@ -147,13 +150,14 @@ final class SessionDispatcher implements TerminatorReader.Sink {
             LOG.warn("{}: handleError failed; closing", who, t);
             close.accept(CloseReason.SESSION_ERROR);
         } finally {
-            if (inErrorHook == current) inErrorHook = null;
+            if (outer == null) IN_ERROR_HOOK.remove();
+            else IN_ERROR_HOOK.set(outer);
         }
     }
 
     /** {@return why a close the calling thread makes now closes}: an error's, inside the error hook. */
     CloseReason closeReasonNow() {
-        return inErrorHook == Thread.currentThread() ? CloseReason.SESSION_ERROR : CloseReason.CLOSED;
+        return IN_ERROR_HOOK.get() == this ? CloseReason.SESSION_ERROR : CloseReason.CLOSED;
     }
 
     /** Tells the session its connection closed; called once, last. */

@@ -118,7 +118,7 @@ final class StreamChatChannel implements ChatChannel {
      * (unless {@code wait}) if the queue is over the high watermark. Over it, a push waits for the queue to drain
      * to the low watermark once, then queues whatever others pushed meanwhile: the peer made progress. A peer
      * that does not read blocks the write that would drain it, and the write timeout closes the connection,
-     * which ends the wait.
+     * which ends the wait (see {@link OutputQueue#awaitDrained()}).
      */
     private boolean push(byte[] data, boolean wait, boolean copy) {
         // The pump thread never waits for itself (a producer's error hook pushing, say): it queues over the high
@@ -127,10 +127,11 @@ final class StreamChatChannel implements ChatChannel {
         long limit = pumping ? 4L * queue.highWatermark() : queue.highWatermark();
         OutputQueue.Offer offer = queue.offer(data, 0, data.length, copy, limit);
         if (offer != OutputQueue.Offer.FULL) return offer == OutputQueue.Offer.QUEUED;
-        // A caller that retries (tryPush in a loop) or waits needs its own connection's replies moving meanwhile.
+        // A caller that retries (tryPush in a loop) or waits needs its own connection's replies moving meanwhile,
+        // and this queue's: its connection thread may hold the wake-up that the drain needs.
         ReplyHold.releaseOwn();
+        hold.deliverPending();
         if (!wait || pumping) return false;
-        hold.deliverPending();  // this queue's connection thread may hold the wake-up the drain needs
         if (!queue.awaitDrained()) return false;
         return queue.offer(data, 0, data.length, copy, Long.MAX_VALUE) == OutputQueue.Offer.QUEUED;
     }

@@ -62,9 +62,10 @@ final class TerminatorReader {
     /** The most bytes of a count read straight into one array for the session, instead of through the buffer. */
     private static final int DIRECT_COUNT_MAX = 1 << 20;
     /**
-     * A count of at least this many bytes that the buffer holds only part of is read straight into the array the
-     * session gets (the buffered part copied in first): one copy fewer per byte, and one collect call, so a
-     * session that keeps whole values need not assemble them from pieces.
+     * A count of at least this many bytes that the buffer holds only part of, and whose rest has arrived (a value in
+     * a pipeline), is read straight into the array the session gets (the buffered part copied in first): one copy
+     * fewer per byte, and one collect call, so a session that keeps whole values need not assemble them from
+     * pieces. A count whose rest is still on its way goes through the buffer, handed over as it comes.
      */
     private static final int DIRECT_COUNT_MIN = 4096;
     private final InputStream in;
@@ -84,6 +85,8 @@ final class TerminatorReader {
     private volatile long remaining;
     /** Counts setTerminator calls: a read straight into the session's array stops when a callback sets another. */
     private int terminatorSets;
+    /** handleRead left the buffered part of a count for {@link #readCountDirect()}: its rest has arrived. */
+    private boolean directNext;
     /** Bytes collected under a delimiter since the last found terminator, for maxMessageSize. */
     private long messageBytes;
     private volatile boolean discardRequested;
@@ -144,8 +147,9 @@ final class TerminatorReader {
                 discardRequested = false;
                 start = end;
             }
-            if (readsCountDirect()) {
-                // A large count: read it straight into the array the session gets.
+            if (directNext || readsCountDirect() && restArrived()) {
+                // A large count, all here: read it straight into the array the session gets.
+                directNext = false;
                 if (!readCountDirect()) return atEnd;
                 continue;
             }
@@ -179,6 +183,19 @@ final class TerminatorReader {
             return n;
         } finally {
             stamps.readEnds(n);
+        }
+    }
+
+    /**
+     * Whether the rest of the count (up to {@link #DIRECT_COUNT_MAX}) can be read now without waiting: only then is
+     * it read straight into one array, so that no byte read waits in it for bytes still on their way.
+     */
+    private boolean restArrived() {
+        long wanted = Math.min(remaining, DIRECT_COUNT_MAX) - (end - start);
+        try {
+            return in.available() >= wanted;
+        } catch (IOException e) {
+            return false;  // the read that follows reports it
         }
     }
 
@@ -223,7 +240,7 @@ final class TerminatorReader {
         sink.beginDispatch();
         long left = remaining - (size - handed);
         REMAINING.setRelease(this, left);
-        sink.collect(handed == 0 ? data : Arrays.copyOfRange(data, handed, size));
+        if (sink.dispatching()) sink.collect(handed == 0 ? data : Arrays.copyOfRange(data, handed, size));
         if (left == 0 && sink.dispatching()) {  // as asynchat: the count is met, whatever terminator the collect set
             TERMINATOR.setRelease(this, COUNT_MET);
             found();
@@ -290,8 +307,11 @@ final class TerminatorReader {
                     return;
                 }
             } else if (remaining > 0) {
-                // A large count only partly buffered: leave it for readCountDirect.
-                if (readsCountDirect()) return;
+                // A large count only partly buffered, and the rest here: leave it for readCountDirect.
+                if (readsCountDirect() && restArrived()) {
+                    directNext = true;
+                    return;
+                }
                 // A count: collect up to it; once met the terminator is Count(0), which collects everything.
                 int n = (int) Math.min(remaining, end - start);
                 int from = start;

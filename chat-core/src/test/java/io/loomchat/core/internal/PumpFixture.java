@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** An output queue with its pump and reply hold over an in-memory stream, a clock the test sets, and records. */
-final class PumpFixture implements ProducerPump.Events {
+final class PumpFixture implements ProducerPump.Owner {
     final AtomicLong now = new AtomicLong(1_000_000_000L);
     final TimeSource time = now::get;
     final ByteArrayOutputStream written = new ByteArrayOutputStream();

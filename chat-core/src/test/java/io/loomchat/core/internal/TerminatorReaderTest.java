@@ -136,7 +136,8 @@ class TerminatorReaderTest {
         reader.setTerminator(Terminator.count(10_000));
         reader.run();
         assertEquals(List.of(10_000, 1), sink.pieces, "read straight into one array after the first 1 KiB read");
-        assertEquals("[(10000)|][\n]", sink.calls.toString(), "the count read exactly, the rest read after it");
+        assertEquals("[][(10000)|][\n]", sink.calls.toString(),
+                "the first read leaves its 1 KiB to the direct read; the count read exactly, the rest after it");
     }
 
     @Test
@@ -150,17 +151,18 @@ class TerminatorReaderTest {
         reader.setTerminator(Terminator.count(6_000));
         reader.run();
         assertEquals(List.of(0, 2_500, 5_000, 6_000), collectedWhenBlocking);
-        assertEquals("[(2500)][(2500)][(1000)|]", sink.calls.toString());
+        assertEquals("[(1024)][(1476)][(2500)][(1000)|]", sink.calls.toString(),
+                "the rest is not here: the count goes through the buffer, read by read");
     }
 
     @Test
-    void aTerminatorSetInCollectIncomingDataEndsTheLargeCount() throws IOException {
+    void aTerminatorSetInCollectIncomingDataAppliesToTheRestOfTheCount() throws IOException {
         Recorder sink = new Recorder();
         TerminatorReader reader = reader(new Chunks(() -> { }, "a".repeat(5_000), "bc\nd\n"), sink, 8192, 0);
         reader.setTerminator(Terminator.count(100_000));
         sink.onCollect = r -> reader.setTerminator(Terminator.delimiter("\n"));
         reader.run();
-        assertEquals("[(5000)][bc|d|]", sink.calls.toString(), "the rest is read under the new terminator");
+        assertEquals("[(1024)][(3976)][bc|d|]", sink.calls.toString(), "the rest is read under the new terminator");
     }
 
     @Test
