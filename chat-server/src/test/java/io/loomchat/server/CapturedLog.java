@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
  * Keeps what one logger logs while open, instead of printing it, so a test can assert on an expected warning
  * and the build output stays quiet.
  */
-final class CapturedLog implements AutoCloseable {
+public final class CapturedLog implements AutoCloseable {
     private final Logger logger;
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
     private final boolean additive;
@@ -24,17 +24,25 @@ final class CapturedLog implements AutoCloseable {
     }
 
     /** Starts capturing the logger named {@code name} and its children. */
-    static CapturedLog of(String name) {
+    public static CapturedLog of(String name) {
         return new CapturedLog(name);
     }
 
-    static CapturedLog of(Class<?> type) {
+    public static CapturedLog of(Class<?> type) {
         return of(type.getName());
     }
 
     /** Returns the events logged so far. */
-    List<ILoggingEvent> events() {
+    public List<ILoggingEvent> events() {
         return List.copyOf(appender.list);
+    }
+
+    /** {@return the messages of the WARN events so far, each with its exception's message if it has one} */
+    public List<String> warnings() {
+        return events().stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
+                .map(e -> e.getFormattedMessage()
+                        + (e.getThrowableProxy() == null ? "" : " | " + e.getThrowableProxy().getMessage()))
+                .toList();
     }
 
     @Override

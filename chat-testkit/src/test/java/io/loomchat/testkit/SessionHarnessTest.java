@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.loomchat.core.ChatChannel;
 import io.loomchat.core.ChatSession;
 import io.loomchat.core.Producers;
 import io.loomchat.core.SessionFactory;
@@ -173,7 +174,10 @@ class SessionHarnessTest {
         }
     }
 
-    /** A session that throws {@code IllegalStateException(message)} at the end of each line. */
+    /**
+     * A session that throws {@code IllegalStateException(message)} at the end of each line, and whose error hook
+     * closes without the default's WARN line: the harness records the error either way.
+     */
     private static SessionFactory failingOnEachLine(String message) {
         return channel -> {
             channel.setTerminator("\r\n");
@@ -181,6 +185,8 @@ class SessionHarnessTest {
                 @Override public void collectIncomingData(byte[] data) { }
 
                 @Override public void foundTerminator() { throw new IllegalStateException(message); }
+
+                @Override public void handleError(ChatChannel channel, Throwable error) { channel.close(); }
             };
         };
     }

@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.loomchat.core.CloseReason;
+import io.loomchat.server.CapturedLog;
 import io.loomchat.server.ChatServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -17,6 +19,8 @@ import org.junit.jupiter.api.Timeout;
 /** Peers that vanish, and sessions or producers that fail: that connection closes, the rest go on. */
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class AbortTest {
+    /** Where the default {@code handleError} logs. */
+    private static final String SESSION_LOG = "io.loomchat.session";
     private ChatServer server;
     private int baseline;
 
@@ -72,35 +76,52 @@ class AbortTest {
 
     @Test
     void callbackThatThrowsOnTheFirstMessageClosesOnlyItsConnection() throws Exception {
-        try (Peer healthy = new Peer(server.port()); Peer thrower = new Peer(server.port())) {
-            thrower.send("THROW\nECHO never\n");
-            assertEquals(0, thrower.readToClose().length);
-            healthy.assertServed("fine");
+        try (CapturedLog log = CapturedLog.of(SESSION_LOG)) {
+            try (Peer healthy = new Peer(server.port()); Peer thrower = new Peer(server.port())) {
+                thrower.send("THROW\nECHO never\n");
+                assertEquals(0, thrower.readToClose().length);
+                healthy.assertServed("fine");
+            }
+            assertEquals(1, FaultProtocol.ERRORS.get());
+            assertOneWarning(log, "THROW asked for it");
         }
-        assertEquals(1, FaultProtocol.ERRORS.get());
         await().atMost(Duration.ofSeconds(5)).until(() -> server.stats().closedByReason().get(CloseReason.SESSION_ERROR) == 1);
     }
 
     @Test
     void producerThatThrowsClosesOnlyItsConnection() throws Exception {
-        try (Peer healthy = new Peer(server.port()); Peer peer = new Peer(server.port())) {
-            peer.send("ECHO before\nBADPRODUCER\nECHO after\n");
-            String got = new String(peer.readToClose(), StandardCharsets.UTF_8);
-            assertTrue(got.startsWith("before\n"), got);
-            healthy.assertServed("fine");
+        try (CapturedLog log = CapturedLog.of(SESSION_LOG)) {
+            try (Peer healthy = new Peer(server.port()); Peer peer = new Peer(server.port())) {
+                peer.send("ECHO before\nBADPRODUCER\nECHO after\n");
+                String got = new String(peer.readToClose(), StandardCharsets.UTF_8);
+                assertTrue(got.startsWith("before\n"), got);
+                healthy.assertServed("fine");
+            }
+            assertEquals(1, FaultProtocol.ERRORS.get());
+            assertOneWarning(log, "a producer that throws");
         }
-        assertEquals(1, FaultProtocol.ERRORS.get());
     }
 
     @Test
     void producerThatThrowsAnErrorReachesHandleErrorAndCloses() throws Exception {
-        try (Peer healthy = new Peer(server.port()); Peer peer = new Peer(server.port())) {
-            peer.send("ECHO before\nERRORPRODUCER\nECHO after\n");
-            String got = new String(peer.readToClose(), StandardCharsets.UTF_8);
-            assertTrue(got.startsWith("before\n"), got);
-            healthy.assertServed("fine");
+        try (CapturedLog log = CapturedLog.of(SESSION_LOG)) {
+            try (Peer healthy = new Peer(server.port()); Peer peer = new Peer(server.port())) {
+                peer.send("ECHO before\nERRORPRODUCER\nECHO after\n");
+                String got = new String(peer.readToClose(), StandardCharsets.UTF_8);
+                assertTrue(got.startsWith("before\n"), got);
+                healthy.assertServed("fine");
+            }
+            assertEquals(1, FaultProtocol.ERRORS.get(), "handleError heard of the Error");
+            assertEquals(1, log.warnings().size(), () -> "one warning: " + log.warnings());
         }
-        assertEquals(1, FaultProtocol.ERRORS.get(), "handleError heard of the Error");
+    }
+
+    /** The default error hook's one WARN line, whose exception is the session's. */
+    private static void assertOneWarning(CapturedLog log, String cause) {
+        await().atMost(Duration.ofSeconds(5)).until(() -> !log.warnings().isEmpty());
+        List<String> warnings = log.warnings();
+        assertEquals(1, warnings.size(), () -> "one warning: " + warnings);
+        assertTrue(warnings.get(0).endsWith("| " + cause), warnings.get(0));
     }
 
     @Test
