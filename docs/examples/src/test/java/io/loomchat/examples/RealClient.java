@@ -58,7 +58,7 @@ final class RealClient implements AutoCloseable {
             if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, binary))) return;
         }
         fail(binary + " is not installed, and this test needs the real client: install the Debian package "
-                + debianPackage + " (apt-get install -y " + debianPackage + "); .ci/run does that");
+                + debianPackage + " (apt-get install -y " + debianPackage + "); ./check does that");
     }
 
     /** Fails unless the {@code nc} on the PATH is OpenBSD's (Debian netcat-openbsd), whose flags the tests use. */
