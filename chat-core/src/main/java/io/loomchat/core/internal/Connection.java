@@ -78,7 +78,8 @@ public final class Connection implements ChatConnection, Watchdog.Ticking, Produ
                 endpoint.remoteAddress());
         this.reader = new TerminatorReader(endpoint.in(), session, time, options.inBufferSize(),
                 options.maxMessageSize());
-        this.channel = new StreamChatChannel(this, reader, queue, pump, hold);
+        this.channel = new StreamChatChannel(name, endpoint.remoteAddress(), this::closeFromSession, reader, queue,
+                pump, hold);
     }
 
     /**
@@ -194,7 +195,7 @@ public final class Connection implements ChatConnection, Watchdog.Ticking, Produ
     }
 
     /** The session's own close, through its channel: inside its error hook, the error's close. */
-    void closeFromSession() {
+    private void closeFromSession() {
         closeNow(session.closeReasonNow());
     }
 

@@ -9,19 +9,25 @@ import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The channel of a {@link Connection}: terminator calls go to its reader, output calls to its pump. */
+/** A connection's channel: terminator calls go to its reader, output calls to its output queue. */
 final class StreamChatChannel implements ChatChannel {
     private static final Logger LOG = LoggerFactory.getLogger(StreamChatChannel.class);
 
-    private final Connection connection;
+    /** The connection's name, for toString. */
+    private final String name;
+    private final SocketAddress remoteAddress;
+    /** The session's close: inside its error hook, the error's. */
+    private final Runnable close;
     private final TerminatorReader reader;
     private final OutputQueue queue;
     private final ProducerPump pump;
     private final ReplyHold hold;
 
-    StreamChatChannel(Connection connection, TerminatorReader reader, OutputQueue queue, ProducerPump pump,
-                      ReplyHold hold) {
-        this.connection = connection;
+    StreamChatChannel(String name, SocketAddress remoteAddress, Runnable close, TerminatorReader reader,
+                      OutputQueue queue, ProducerPump pump, ReplyHold hold) {
+        this.name = name;
+        this.remoteAddress = remoteAddress;
+        this.close = close;
         this.reader = reader;
         this.queue = queue;
         this.pump = pump;
@@ -95,7 +101,7 @@ final class StreamChatChannel implements ChatChannel {
 
     @Override
     public void close() {
-        connection.closeFromSession();
+        close.run();
     }
 
     @Override
@@ -105,12 +111,12 @@ final class StreamChatChannel implements ChatChannel {
 
     @Override
     public SocketAddress remoteAddress() {
-        return connection.remoteAddress();
+        return remoteAddress;
     }
 
     @Override
     public String toString() {
-        return "ChatChannel[" + connection.name() + ", " + connection.remoteAddress() + "]";
+        return "ChatChannel[" + name + ", " + remoteAddress + "]";
     }
 
     /**
@@ -137,6 +143,6 @@ final class StreamChatChannel implements ChatChannel {
     }
 
     private void droppedAfterClose(String call) {
-        LOG.debug("{}: {} while closing or closed: not written", connection.remoteAddress(), call);
+        LOG.debug("{}: {} while closing or closed: not written", remoteAddress, call);
     }
 }
