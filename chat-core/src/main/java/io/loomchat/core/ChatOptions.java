@@ -30,6 +30,7 @@ public final class ChatOptions {
     private Duration idleTimeout = Duration.ofMinutes(5);
     private Duration messageTimeout = Duration.ZERO;
     private Duration writeTimeout = Duration.ofSeconds(30);
+    private Duration handshakeTimeout = Duration.ofSeconds(10);
     private int highWatermark = 256 * 1024;
     private int lowWatermark = 64 * 1024;
     private InstantSource clock = TimeSource.SystemClock.INSTANCE;
@@ -45,6 +46,7 @@ public final class ChatOptions {
         o.idleTimeout = idleTimeout;
         o.messageTimeout = messageTimeout;
         o.writeTimeout = writeTimeout;
+        o.handshakeTimeout = handshakeTimeout;
         o.highWatermark = highWatermark;
         o.lowWatermark = lowWatermark;
         o.clock = clock;
@@ -105,6 +107,15 @@ public final class ChatOptions {
      */
     public Duration writeTimeout() {
         return writeTimeout;
+    }
+
+    /**
+     * {@return how long a connection may take to open, as a whole: the TLS handshake} Default 10 seconds, 0 for
+     * never. A peer that trickles its handshake a byte at a time is closed when it runs out, however often it
+     * sends; no session is created for it.
+     */
+    public Duration handshakeTimeout() {
+        return handshakeTimeout;
     }
 
     /**
@@ -226,6 +237,19 @@ public final class ChatOptions {
     }
 
     /**
+     * Returns these options with another handshake timeout; {@link Duration#ZERO} for none.
+     *
+     * @param timeout how long a connection may take to open (a TLS handshake) from its first byte to its last
+     * @return new options; these are unchanged
+     * @throws IllegalArgumentException if {@code timeout} is negative or over 10,000 days
+     */
+    public ChatOptions withHandshakeTimeout(Duration timeout) {
+        ChatOptions o = copy();
+        o.handshakeTimeout = notNegative(timeout, "handshakeTimeout");
+        return o;
+    }
+
+    /**
      * Returns these options with other output watermarks.
      *
      * @param low the queued bytes under which waiting pushes go on
@@ -264,6 +288,7 @@ public final class ChatOptions {
         return "ChatOptions[inBufferSize=" + inBufferSize + ", outBufferSize=" + outBufferSize
                 + ", maxMessageSize=" + maxMessageSize + ", idleTimeout=" + idleTimeout
                 + ", messageTimeout=" + messageTimeout + ", writeTimeout=" + writeTimeout
+                + ", handshakeTimeout=" + handshakeTimeout
                 + ", highWatermark=" + highWatermark + ", lowWatermark=" + lowWatermark
                 + (clock == TimeSource.SystemClock.INSTANCE ? "" : ", clock=" + clock) + "]";
     }

@@ -25,5 +25,7 @@ public enum CloseReason {
     /** The peer did not read its output within {@code writeTimeout} (a slow consumer). */
     WRITE_TIMEOUT,
     /** The server closed: output was drained, or the drain timeout ran out. */
-    SHUTDOWN
+    SHUTDOWN,
+    /** The connection did not open within {@code handshakeTimeout}: a TLS handshake that did not finish. */
+    HANDSHAKE_TIMEOUT
 }

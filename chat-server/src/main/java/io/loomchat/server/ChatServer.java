@@ -90,8 +90,11 @@ public final class ChatServer implements AutoCloseable {
     /**
      * Stops accepting and closes gracefully: each connection stops reading, its session hears
      * {@link io.loomchat.core.ChatSession#serverClosing}, its queued output is written, and it closes. Those
-     * still open after the drain timeout are closed at once. Returns when every connection thread has ended;
-     * if another thread is already closing the server, waits for it.
+     * still open when the drain timeout has passed since this call are closed at once, and their connection
+     * threads interrupted, so a session blocked in a callback is woken. Returns when every connection has ended,
+     * and at most a second after the drain timeout: a session that ignores the interrupt is logged at WARN with
+     * where its thread is, and no longer counted as open. If another thread is already closing the server,
+     * waits for it.
      */
     @Override
     public void close() {

@@ -48,6 +48,8 @@ public final class Connection implements ChatConnection, Watchdog.Ticking, Produ
     private Runnable onEnd = () -> { };
     /** When the output was shut after the last reply (the connection's time), or 0: the linger's start. */
     private volatile long lingerSince;
+    /** When opening the transport (a TLS handshake) began, or 0 once it is open: for the handshake timeout. */
+    private volatile long openSince;
     private volatile Thread connectionThread;
 
     /**
@@ -113,11 +115,15 @@ public final class Connection implements ChatConnection, Watchdog.Ticking, Produ
         Watchdog.watch(this);
         Events.opened(id, endpoint.remoteAddress());
         boolean endOfInput = false;
+        openSince = time.nanoTime() | 1;
         try {
             endpoint.transport().open();
         } catch (IOException e) {
-            LOG.info("{}: could not open the connection: {}", this, e.toString());
+            LOG.info("{}: could not open the connection: {}", this, state.reason() == CloseReason.HANDSHAKE_TIMEOUT
+                    ? "the handshake took over " + timeouts.handshakeTimeout() : e.toString());
             closeNow(CloseReason.PEER_RESET);
+        } finally {
+            openSince = 0;
         }
         try {
             if (!state.reached(Phase.CLOSING) && session.create(factory, channel)) {
@@ -194,6 +200,25 @@ public final class Connection implements ChatConnection, Watchdog.Ticking, Produ
         }
     }
 
+    /**
+     * Closes now, as {@link #closeNow(CloseReason)} does, and interrupts the connection thread unless it is the
+     * caller: a session blocked in a callback (a sleep, a lock, a slow call) is woken, and the connection ends when
+     * the callback returns. For a server that stops after its drain timeout.
+     *
+     * @param reason why, unless an earlier cause was recorded
+     */
+    public void abort(CloseReason reason) {
+        closeNow(reason);
+        Thread thread = connectionThread;
+        if (thread != null && thread != Thread.currentThread()) thread.interrupt();
+    }
+
+    /** {@return where the connection thread is now, innermost frame first} For a report of a session that hangs. */
+    public StackTraceElement[] where() {
+        Thread thread = connectionThread;
+        return thread == null ? new StackTraceElement[0] : thread.getStackTrace();
+    }
+
     /** The session's own close, through its channel: inside its error hook, the error's close. */
     private void closeFromSession() {
         closeNow(session.closeReasonNow());
@@ -223,7 +248,7 @@ public final class Connection implements ChatConnection, Watchdog.Ticking, Produ
         if (now - output.lastWrite() > OutputQueue.SPARE_LINGER_NANOS) queue.dropSpares();
         ReaderStamps in = reader.stamps();
         var stamps = new ConnectionTimeouts.Stamps(in.readSince(), in.messageSince(), output.writeSince(),
-                output.lastWrite(), lingerSince);
+                output.lastWrite(), lingerSince, openSince);
         CloseReason expired = timeouts.expired(now, state.dispatching(), stamps);
         if (expired != null) timedOut(expired);
     }
@@ -235,7 +260,7 @@ public final class Connection implements ChatConnection, Watchdog.Ticking, Produ
      * blocked write, and the watchdog serves every connection of the JVM.
      */
     private void timedOut(CloseReason reason) {
-        if (reason == CloseReason.CLOSE_WHEN_DONE) {
+        if (reason == CloseReason.CLOSE_WHEN_DONE || reason == CloseReason.HANDSHAKE_TIMEOUT) {
             if (state.advance(Phase.CLOSING, reason)) aside(() -> closeNow(reason));
             return;
         }

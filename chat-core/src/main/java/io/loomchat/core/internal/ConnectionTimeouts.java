@@ -18,6 +18,8 @@ import java.time.Duration;
  *   <li><b>idle</b>: nothing read and nothing written for {@code idleTimeout}, while a read waits; a long
  *       download keeps a connection busy.</li>
  *   <li><b>message</b>: one message under a delimiter arriving for longer than {@code messageTimeout}.</li>
+ *   <li><b>handshake</b>: opening the connection (its TLS handshake) taking longer than {@code handshakeTimeout},
+ *       however the peer paces its bytes.</li>
  * </ul>
  */
 final class ConnectionTimeouts {
@@ -33,27 +35,35 @@ final class ConnectionTimeouts {
      * @param writeSince when the write under way began
      * @param lastWrite when bytes last went out
      * @param lingerSince when the output was shut after the last reply
+     * @param openSince when the connection began opening (its TLS handshake), while it opens
      */
-    record Stamps(long readSince, long messageSince, long writeSince, long lastWrite, long lingerSince) {
+    record Stamps(long readSince, long messageSince, long writeSince, long lastWrite, long lingerSince,
+                  long openSince) {
     }
 
     private final long idleNanos;
     private final long messageNanos;
     private final long writeNanos;
+    private final long handshakeNanos;
 
     ConnectionTimeouts(ChatOptions options) {
+        this.handshakeNanos = options.handshakeTimeout().toNanos();
         this.idleNanos = options.idleTimeout().toNanos();
         this.messageNanos = options.messageTimeout().toNanos();
         this.writeNanos = options.writeTimeout().toNanos();
     }
 
     /**
-     * Returns the timeout that ran out at {@code now}, or null: {@link CloseReason#CLOSE_WHEN_DONE} for the
-     * linger, else {@code WRITE_TIMEOUT}, {@code IDLE_TIMEOUT} or {@code MESSAGE_TIMEOUT}, checked in that order.
+     * Returns the timeout that ran out at {@code now}, or null: {@code HANDSHAKE_TIMEOUT} while opening, else
+     * {@link CloseReason#CLOSE_WHEN_DONE} for the linger, else {@code WRITE_TIMEOUT}, {@code IDLE_TIMEOUT} or
+     * {@code MESSAGE_TIMEOUT}, checked in that order.
      *
      * @param open whether the connection still dispatches input: idle and message timeouts count only then
      */
     CloseReason expired(long now, boolean open, Stamps stamps) {
+        if (stamps.openSince() != 0) {
+            return ran(stamps.openSince(), handshakeNanos, now) ? CloseReason.HANDSHAKE_TIMEOUT : null;
+        }
         if (stamps.lingerSince() != 0) return now - stamps.lingerSince() > LINGER_NANOS ? CloseReason.CLOSE_WHEN_DONE : null;
         if (ran(stamps.writeSince(), writeNanos, now)) return CloseReason.WRITE_TIMEOUT;
         if (!open) return null;
@@ -67,6 +77,11 @@ final class ConnectionTimeouts {
 
     private static boolean ran(long since, long limit, long now) {
         return since != 0 && limit > 0 && now - since > limit;
+    }
+
+    /** {@return the handshake timeout, for a log line} */
+    Duration handshakeTimeout() {
+        return Duration.ofNanos(handshakeNanos);
     }
 
     /** {@return the error the session's {@code handleError} gets for {@code reason}, a timeout} */

@@ -22,8 +22,8 @@ public final class AcceptLoop {
     private static final Logger LOG = LoggerFactory.getLogger(AcceptLoop.class);
     /** Pause after a failed accept (say, out of file descriptors) before trying again. */
     private static final Duration ACCEPT_BACKOFF = Duration.ofMillis(100);
-    /** How long close() waits for connection threads to end once they were told to close. */
-    private static final Duration END_TIMEOUT = Duration.ofSeconds(10);
+    /** How long close() waits, after the drain timeout, for the connections it closed and interrupted to end. */
+    public static final Duration ABORT_GRACE = Duration.ofSeconds(1);
 
     private final ServerSocket serverSocket;
     private final InetSocketAddress address;
@@ -111,8 +111,7 @@ public final class AcceptLoop {
     }
 
     private void ended(Connection connection) {
-        connections.remove(connection);
-        counters.add(connection);
+        if (connections.remove(connection)) counters.add(connection);  // unless reported hanging and counted then
     }
 
     /** Over maxConnections: say so (if configured) and close, on a thread of its own so accept goes on. */
@@ -159,35 +158,53 @@ public final class AcceptLoop {
 
     /**
      * Stops accepting, asks every connection to finish (its session hears serverClosing, its queued output is
-     * written), aborts those still open after the drain timeout, and waits for their threads to end.
+     * written), and, once the drain timeout has passed since this call, closes those still open and interrupts
+     * their threads. Returns when every connection has ended, or {@link #ABORT_GRACE} after that at most: a
+     * session that still does not return from its callback is reported, with where its thread is, and no longer
+     * counted as open.
      */
     public void close() {
         if (!closing.compareAndSet(false, true)) {
             awaitQuietly();
             return;
         }
+        long drainEnds = System.nanoTime() + config.drainTimeout().toNanos();
         closeQuietly(serverSocket);
         try {
-            thread.join(END_TIMEOUT);
+            // The accept thread ends as its socket closes; it never holds up the drain's deadline.
+            thread.join(Duration.ofNanos(Math.max(1, drainEnds - System.nanoTime())));
             // In parallel, on threads of their own: ending a TLS connection can wait on its peer.
             for (Connection connection : connections) Thread.ofVirtual().start(connection::shutdown);
-            if (!awaitConnections(config.drainTimeout())) {
+            if (!awaitConnections(drainEnds)) {
                 LOG.info("{}: {} connections still open after the drain timeout; closing them", address,
                         connections.size());
-                for (Connection connection : connections) connection.closeNow(CloseReason.SHUTDOWN);
-                if (!awaitConnections(END_TIMEOUT)) LOG.warn("{}: connections did not end: {}", address, connections);
+                for (Connection connection : connections) connection.abort(CloseReason.SHUTDOWN);
+                if (!awaitConnections(System.nanoTime() + ABORT_GRACE.toNanos())) reportHanging();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            for (Connection connection : connections) connection.closeNow(CloseReason.SHUTDOWN);
+            for (Connection connection : connections) connection.abort(CloseReason.SHUTDOWN);
         } finally {
             LOG.info("closed {}", address);
             closed.countDown();
         }
     }
 
-    private boolean awaitConnections(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+    /** Connections whose session ignored the interrupt: said once each, with where they are, and let go. */
+    private void reportHanging() {
+        for (Connection connection : connections) {
+            if (connection.isOwnThread() || !connections.remove(connection)) continue;
+            counters.add(connection);
+            StackTraceElement[] where = connection.where();
+            StringBuilder frames = new StringBuilder();
+            for (int i = 0; i < Math.min(where.length, 8); i++) frames.append("\n\tat ").append(where[i]);
+            LOG.warn("{}: {}'s session did not return from its callback after close(); its thread is at:{}",
+                    address, connection, frames);
+        }
+    }
+
+    /** Waits until every connection has ended, or {@code deadline} (a System.nanoTime value); false then. */
+    private boolean awaitConnections(long deadline) throws InterruptedException {
         for (Connection connection : connections) {
             // close() called from a session's own callback: that connection ends after it returns.
             if (connection.isOwnThread()) continue;
