@@ -33,8 +33,19 @@ public final class CapturedLog implements AutoCloseable {
     }
 
     /** Returns the events logged so far. */
-    public List<ILoggingEvent> events() {
+    List<ILoggingEvent> events() {
         return List.copyOf(appender.list);
+    }
+
+    /** {@return the messages logged so far, at every level} */
+    public List<String> messages() {
+        return events().stream().map(ILoggingEvent::getFormattedMessage).toList();
+    }
+
+    /** {@return the messages logged at WARN so far} */
+    public List<String> warnings() {
+        return events().stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
+                .map(ILoggingEvent::getFormattedMessage).toList();
     }
 
     @Override

@@ -33,8 +33,13 @@ public final class CapturedLog implements AutoCloseable {
     }
 
     /** Returns the events logged so far. */
-    public List<ILoggingEvent> events() {
+    List<ILoggingEvent> events() {
         return List.copyOf(appender.list);
+    }
+
+    /** {@return the messages of the events so far, at every level} */
+    public List<String> messages() {
+        return events().stream().map(ILoggingEvent::getFormattedMessage).toList();
     }
 
     /** {@return the messages of the WARN events so far, each with its exception's message if it has one} */

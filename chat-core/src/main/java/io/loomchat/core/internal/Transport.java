@@ -17,7 +17,7 @@ public interface Transport extends Closeable {
 
     /**
      * Ends the input side only, so that a blocked read sees end of input: a graceful shutdown then drains the
-     * output. Where the transport cannot do that (a plain stream pair, TLS), it closes instead.
+     * output. Where the transport cannot do that (a plain stream pair), it closes instead.
      *
      * @throws IOException if the input cannot be ended; the connection then closes at once
      */

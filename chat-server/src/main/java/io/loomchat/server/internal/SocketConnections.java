@@ -58,10 +58,10 @@ public final class SocketConnections {
 
         @Override
         public void shutdownInput() throws IOException {
-            // SSLSocket cannot half-close. Closing it would wait to send close_notify behind a write blocked on
-            // a peer that does not read, so close the TCP socket: the drain is skipped, as documented.
-            if (socket instanceof SSLSocket) close();
-            else socket.shutdownInput();
+            // SSLSocket cannot half-close, but the TCP socket under it can: a read blocked in the TLS socket then
+            // sees end of stream, which after the handshake JSSE takes as the peer's close_notify, and the TLS
+            // output still works for the goodbye and the queued replies; close_notify follows them.
+            raw.shutdownInput();
         }
     }
 

@@ -102,8 +102,8 @@ class HandshakeTimeoutTest {
                     .until(() -> tricklers.stream().allMatch(t -> t.closedByServer.get()));
             await().atMost(Duration.ofSeconds(5)).until(() -> server.connectionCount() == 0);
             assertEquals(2L, server.stats().closedByReason().get(CloseReason.HANDSHAKE_TIMEOUT));
-            assertTrue(log.events().stream().allMatch(e -> e.getFormattedMessage().contains("the handshake took over")),
-                    () -> "the log says why: " + log.events());
+            assertTrue(log.messages().stream().allMatch(m -> m.contains("the handshake took over")),
+                    () -> "the log says why: " + log.messages());
 
             // The slots are free: a real client is served.
             try (SSLSocket client = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", server.port())) {
