@@ -6,12 +6,17 @@ import io.loomchat.core.SessionFactory;
 import io.loomchat.core.internal.Connection;
 import io.loomchat.server.internal.SocketConnections;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Objects;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
@@ -23,16 +28,21 @@ import javax.net.ssl.SSLSocket;
  * ChatConnection connection = ChatClient.connect("localhost", 7001, channel -> new EchoClient(channel, message));
  * connection.awaitClosed(Duration.ofSeconds(5));
  * }
+ *
+ * <p>A connection that cannot be made, or whose TLS handshake fails, is an exception from the call that opens
+ * it, naming the host and port: no session is created and the socket is closed.
  */
 public final class ChatClient {
     private final ChatOptions options;
     private final SSLContext sslContext;
     private final Duration connectTimeout;
+    private final Duration handshakeTimeout;
 
     private ChatClient(Builder builder) {
         this.options = builder.options;
         this.sslContext = builder.sslContext;
         this.connectTimeout = builder.connectTimeout;
+        this.handshakeTimeout = builder.handshakeTimeout;
     }
 
     /**
@@ -43,7 +53,8 @@ public final class ChatClient {
      * @param port the server's port
      * @param factory creates the session
      * @return the running connection
-     * @throws IOException if the connection cannot be made within 10 seconds
+     * @throws IOException if the connection cannot be made within 10 seconds; the message names
+     *     {@code host:port}
      */
     public static ChatConnection connect(String host, int port, SessionFactory factory) throws IOException {
         return builder().build().open(host, port, factory);
@@ -57,52 +68,104 @@ public final class ChatClient {
      * @param options the buffer sizes and limits of the connection
      * @param factory creates the session
      * @return the running connection
-     * @throws IOException if the connection cannot be made within 10 seconds
+     * @throws IOException if the connection cannot be made within 10 seconds; the message names
+     *     {@code host:port}
      */
     public static ChatConnection connect(String host, int port, ChatOptions options, SessionFactory factory)
             throws IOException {
         return builder().options(options).build().open(host, port, factory);
     }
 
-    /** {@return a builder for clients with options, TLS or a connect timeout other than the defaults} */
+    /** {@return a builder for clients with options, TLS or timeouts other than the defaults} */
     public static Builder builder() {
         return new Builder();
     }
 
     /**
-     * Connects to {@code host:port} and starts a session on the connection. Blocks until connected (and, with
-     * TLS, until the handshake is done on the connection thread); the session is created on the connection's
-     * own virtual thread.
+     * Connects to {@code host:port} and starts a session on the connection. Blocks until connected and, with
+     * TLS, until the handshake is done, both on the calling thread; the session is created on the connection's
+     * own virtual thread. If either step fails, the socket is closed and no session is created.
      *
      * @param host the server's name or address
      * @param port the server's port
      * @param factory creates the session
      * @return the running connection
-     * @throws IOException if the connection cannot be made within the connect timeout
+     * @throws ConnectException if the server refuses the connection
+     * @throws SocketTimeoutException if the connection is not made within the connect timeout, or the server
+     *     does not answer the TLS handshake within the handshake timeout
+     * @throws SSLHandshakeException if the TLS handshake fails, for example on a certificate not trusted or not
+     *     naming {@code host}
+     * @throws IOException if the connection cannot be made otherwise; every message starts with the step and
+     *     {@code host:port} ({@code "connecting to 127.0.0.1:7001: Connection refused"}), the original exception
+     *     is the cause
      */
     public ChatConnection open(String host, int port, SessionFactory factory) throws IOException {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(factory, "factory");
         Socket socket = SocketChannel.open().socket();  // a channel's, so plain TCP writes gather (SocketConnections)
         try {
-            socket.connect(new InetSocketAddress(host, port), Math.toIntExact(connectTimeout.toMillis()));
-            Socket layered = sslContext == null ? socket : tls(socket, host, port);
+            connect(socket, host, port);
+            Socket layered = sslContext == null ? socket : handshake(socket, host, port);
             Connection connection = SocketConnections.create(layered, socket, options, factory);
             connection.start();
             return connection;
         } catch (IOException | RuntimeException e) {
-            socket.close();
+            try {
+                socket.close();
+            } catch (IOException closing) {
+                e.addSuppressed(closing);
+            }
             throw e;
         }
     }
 
-    private Socket tls(Socket plain, String host, int port) throws IOException {
-        SSLSocket socket = (SSLSocket) sslContext.getSocketFactory().createSocket(plain, host, port, true);
-        socket.setUseClientMode(true);
-        SSLParameters parameters = socket.getSSLParameters();
+    private void connect(Socket socket, String host, int port) throws IOException {
+        try {
+            socket.connect(new InetSocketAddress(host, port), Math.toIntExact(connectTimeout.toMillis()));
+        } catch (IOException e) {
+            throw naming("connecting to " + host + ":" + port + ": " + detail(e), e);
+        }
+    }
+
+    /**
+     * Layers TLS on {@code plain} and runs the handshake here, so that {@link #open} throws when it fails; the
+     * connection's transport then does not run it again.
+     */
+    private Socket handshake(Socket plain, String host, int port) throws IOException {
+        SSLSocket tls = (SSLSocket) sslContext.getSocketFactory().createSocket(plain, host, port, true);
+        tls.setUseClientMode(true);
+        SSLParameters parameters = tls.getSSLParameters();
         parameters.setEndpointIdentificationAlgorithm("HTTPS");  // check the certificate names this host
-        socket.setSSLParameters(parameters);
-        return socket;
+        tls.setSSLParameters(parameters);
+        String step = "TLS handshake with " + host + ":" + port + ": ";
+        try {
+            tls.setSoTimeout(Math.toIntExact(handshakeTimeout.toMillis()));
+            tls.startHandshake();
+            tls.setSoTimeout(0);  // from here the connection's own idle and write timeouts apply
+        } catch (SocketTimeoutException e) {
+            throw naming(step + "no answer within the handshake timeout of " + handshakeTimeout.toMillis() + " ms", e);
+        } catch (IOException e) {
+            throw naming(step + detail(e), e);
+        }
+        return tls;
+    }
+
+    /** Returns {@code e} as an exception of its kind (where callers may catch that kind) with this message. */
+    private static IOException naming(String message, IOException e) {
+        IOException named = switch (e) {
+            case ConnectException refused -> new ConnectException(message);
+            case SocketTimeoutException timedOut -> new SocketTimeoutException(message);
+            case UnknownHostException unknown -> new UnknownHostException(message);
+            case SSLHandshakeException failed -> new SSLHandshakeException(message);
+            case SSLException failed -> new SSLException(message);
+            default -> new IOException(message);
+        };
+        named.initCause(e);
+        return named;
+    }
+
+    private static String detail(IOException e) {
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getName();
     }
 
     /** Options of a {@link ChatClient}. */
@@ -110,6 +173,7 @@ public final class ChatClient {
         private ChatOptions options = ChatOptions.defaults();
         private SSLContext sslContext;
         private Duration connectTimeout = Duration.ofSeconds(10);
+        private Duration handshakeTimeout = Duration.ofSeconds(10);
 
         private Builder() {
         }
@@ -127,6 +191,7 @@ public final class ChatClient {
 
         /**
          * Connects with TLS from this context; the server's certificate must name the host connected to.
+         * {@link ChatClient#open} returns once the handshake is done, and throws if it fails.
          *
          * @param context the trusted certificates (and a client certificate, if the server asks for one)
          * @return this builder
@@ -144,14 +209,33 @@ public final class ChatClient {
          * @throws IllegalArgumentException if {@code timeout} is not positive, or over about 24 days
          */
         public Builder connectTimeout(Duration timeout) {
-            if (Objects.requireNonNull(timeout, "timeout").isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("connectTimeout <= 0: " + timeout);
-            }
-            if (timeout.toMillis() > Integer.MAX_VALUE) {  // Socket.connect takes int milliseconds
-                throw new IllegalArgumentException("connectTimeout > " + Integer.MAX_VALUE + " ms: " + timeout);
-            }
-            this.connectTimeout = timeout;
+            this.connectTimeout = checked("connectTimeout", timeout);
             return this;
+        }
+
+        /**
+         * Sets how long the TLS handshake waits for the server to answer; default 10 seconds. A server that
+         * accepts the connection but does not answer, or stops answering during the handshake, makes
+         * {@link ChatClient#open} throw a {@link SocketTimeoutException} after this long. Without
+         * {@link #sslContext(SSLContext) TLS} it has no effect.
+         *
+         * @param timeout how long to wait, more than zero
+         * @return this builder
+         * @throws IllegalArgumentException if {@code timeout} is not positive, or over about 24 days
+         */
+        public Builder handshakeTimeout(Duration timeout) {
+            this.handshakeTimeout = checked("handshakeTimeout", timeout);
+            return this;
+        }
+
+        private static Duration checked(String name, Duration timeout) {
+            if (Objects.requireNonNull(timeout, "timeout").isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException(name + " <= 0: " + timeout);
+            }
+            if (timeout.toMillis() > Integer.MAX_VALUE) {  // Socket.connect and setSoTimeout take int milliseconds
+                throw new IllegalArgumentException(name + " > " + Integer.MAX_VALUE + " ms: " + timeout);
+            }
+            return timeout;
         }
 
         /** {@return a client with these options, to {@link ChatClient#open} connections with} */

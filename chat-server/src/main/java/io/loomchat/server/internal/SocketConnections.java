@@ -29,7 +29,9 @@ public final class SocketConnections {
 
         @Override
         public void open() throws IOException {
-            if (socket instanceof SSLSocket tls) {
+            // A server's TLS socket only: ChatClient.open handshakes on the caller's thread, so that it can throw,
+            // and a second startHandshake() would send a key update (TLS 1.3) or renegotiate (TLS 1.2).
+            if (socket instanceof SSLSocket tls && !tls.getUseClientMode()) {
                 // On the connection thread, so a slow or plain-text peer holds up nobody else.
                 tls.setSoTimeout(HANDSHAKE_TIMEOUT_MILLIS);
                 tls.startHandshake();
@@ -104,7 +106,8 @@ public final class SocketConnections {
     /**
      * Returns a connection on {@code socket}, layered on the TCP socket {@code raw} (the same for plain TCP).
      *
-     * @param socket the socket the connection reads and writes: {@code raw}, or TLS on it
+     * @param socket the socket the connection reads and writes: {@code raw}, or TLS on it (client mode: with
+     *     the handshake done)
      * @param raw the TCP socket underneath, which closing closes at once
      * @param options the connection's buffer sizes and limits
      * @param factory makes the connection's session
