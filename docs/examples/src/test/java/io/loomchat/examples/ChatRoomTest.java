@@ -6,13 +6,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.awaitility.Awaitility.await;
 
 import io.loomchat.examples.chat.ChatRoom;
+import io.loomchat.core.ChatChannel;
 import io.loomchat.core.ChatOptions;
+import io.loomchat.core.ChatSession;
+import io.loomchat.core.SessionFactory;
 import io.loomchat.server.ChatServer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,6 +30,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class ChatRoomTest {
     private static final String PROMPT = "* welcome to the loomchat room; your nickname?\r\n";
+    private static final String GOODBYE = "* the room is closing; goodbye\r\n";
     private final ChatRoom room = new ChatRoom();
     private ChatServer server;
 
@@ -136,6 +145,38 @@ class ChatRoomTest {
     }
 
     @Test
+    void serverCloseSaysGoodbyeOnceToEachMemberAndAnnouncesNoDepartures() throws Exception {
+        List<Peer> members = new ArrayList<>();
+        try {
+            joinAll(server.port(), List.of("a", "b", "c", "d", "e"), members);
+            Peer unnamed = Peer.connect(server.port());
+            members.add(unnamed);
+            unnamed.expectLine(PROMPT);
+            server.close();
+            expectGoodbyeOnly(members);
+        } finally {
+            for (Peer member : members) member.close();
+        }
+    }
+
+    @Test
+    void departureDuringShutdownIsNotAnnounced() throws Exception {
+        // The order that lets a departure through: b's serverClosing waits until a has closed and left.
+        HeldBack heldBack = new HeldBack(new ChatRoom(), 2);
+        ChatServer held = Peer.server(heldBack);
+        List<Peer> members = new ArrayList<>();
+        try {
+            joinAll(held.port(), List.of("a", "b"), members);
+            held.close();
+            assertEquals(0, heldBack.otherClosed.getCount(), "a closed while b's serverClosing was held back");
+            expectGoodbyeOnly(members);
+        } finally {
+            held.close();
+            for (Peer member : members) member.close();
+        }
+    }
+
+    @Test
     void memberThatStopsReadingDoesNotStallTheOthers() throws Exception {
         // A tiny receive buffer, fixed before connecting, so the stalled member's socket fills almost at once.
         Socket socket = new Socket();
@@ -176,12 +217,86 @@ class ChatRoomTest {
         }
     }
 
+    /** Joins one member per nickname, in order, each hearing of every later one: then nothing is on its way. */
+    private static void joinAll(int port, List<String> nicknames, List<Peer> members) throws Exception {
+        for (String nickname : nicknames) members.add(join(port, nickname));
+        for (int i = 0; i < nicknames.size(); i++) {
+            for (String later : nicknames.subList(i + 1, nicknames.size())) {
+                members.get(i).expectLine("* " + later + " joined\r\n");
+            }
+        }
+    }
+
+    /** Checks that each member, named or not, hears the goodbye once, and no departure: then the end of stream. */
+    private static void expectGoodbyeOnly(List<Peer> members) throws Exception {
+        List<String> received = new ArrayList<>();
+        for (Peer member : members) received.add(Escape.escape(member.readUntilClosed()));
+        assertEquals(Collections.nCopies(members.size(), Escape.escape(GOODBYE)), received,
+                "what each member received until closed, in the order they connected");
+    }
+
     private Peer join(String nickname) throws Exception {
-        Peer peer = Peer.connect(server.port());
+        return join(server.port(), nickname);
+    }
+
+    private static Peer join(int port, String nickname) throws Exception {
+        Peer peer = Peer.connect(port);
         peer.expectLine(PROMPT);
         peer.send(nickname + "\n");
         String welcome = peer.readLine();
         assertEquals("* hello " + nickname, welcome.substring(0, welcome.indexOf(';')));
         return peer;
+    }
+    /**
+     * The room, with the serverClosing of the {@code held}-th connection held back until another connection's
+     * closed() has returned (10 seconds at most); every other call goes straight through.
+     */
+    private static final class HeldBack implements SessionFactory {
+        private final SessionFactory factory;
+        private final int held;
+        private final AtomicInteger connections = new AtomicInteger();
+        final CountDownLatch otherClosed = new CountDownLatch(1);
+
+        HeldBack(SessionFactory factory, int held) {
+            this.factory = factory;
+            this.held = held;
+        }
+
+        @Override
+        public ChatSession create(ChatChannel channel) throws Exception {
+            ChatSession session = factory.create(channel);
+            boolean isHeld = connections.incrementAndGet() == held;
+            return new ChatSession() {
+                @Override
+                public void collectIncomingData(byte[] data) {
+                    session.collectIncomingData(data);
+                }
+
+                @Override
+                public void foundTerminator() {
+                    session.foundTerminator();
+                }
+
+                @Override
+                public void serverClosing(ChatChannel closing) {
+                    if (isHeld) awaitOtherClosed();
+                    session.serverClosing(closing);
+                }
+
+                @Override
+                public void closed() {
+                    session.closed();
+                    if (!isHeld) otherClosed.countDown();
+                }
+            };
+        }
+
+        private void awaitOtherClosed() {
+            try {
+                otherClosed.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 }

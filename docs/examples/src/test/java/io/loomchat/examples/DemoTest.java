@@ -83,6 +83,7 @@ class DemoTest {
                 resp.expectLine("+PONG\r\n");
                 smtp.expectLine("220 loomchat ESMTP loomchat SMTP sink ready\r\n");
                 demo.terminate();
+                chat.expectLine("* the room is closing; goodbye\r\n"); // the sessions are told, and may say so
                 chat.expectClosed();
                 smtp.expectClosed();
             }

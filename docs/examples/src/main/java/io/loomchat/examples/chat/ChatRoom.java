@@ -17,6 +17,10 @@ import java.util.regex.Pattern;
  * (1 to 20 letters, digits, {@code _} or {@code -}, not taken). After that, {@code /who} lists the members,
  * {@code /quit} leaves, and any other line is a message. Joins and leaves are announced to the others.
  *
+ * <p>When the server closes ({@code ChatServer.close()}, or SIGTERM in the demo), each member is told
+ * {@code * the room is closing; goodbye} once, as its last line, and departures are no longer announced: members
+ * closing together would otherwise hear each other leave.
+ *
  * <p>A message is pushed to the other members' channels from the sender's own thread. {@link ChatChannel#push}
  * waits while a member's output queue is over its high watermark, so a flood slows to the pace of the slowest
  * member who reads, and nobody who reads loses a message. A member who stops reading altogether is closed by
@@ -32,6 +36,8 @@ public final class ChatRoom implements SessionFactory {
 
     /** The members who chose a nickname, by nickname. */
     private final ConcurrentMap<String, ChatChannel> members = new ConcurrentHashMap<>();
+    /** Set by the first member told that the server is closing; from then on, departures are not announced. */
+    private volatile boolean closing;
 
     @Override
     public ChatSession create(ChatChannel channel) {
@@ -114,7 +120,18 @@ public final class ChatRoom implements SessionFactory {
         }
 
         private void leave() {
-            if (nickname != null && members.remove(nickname, channel)) broadcast(nickname, "* " + nickname + " left");
+            boolean left = nickname != null && members.remove(nickname, channel);
+            if (left && !closing) broadcast(nickname, "* " + nickname + " left");
+        }
+
+        @Override
+        public void serverClosing(ChatChannel closingChannel) {
+            // Set before this member's closed() (same thread) and any later one: none of them is announced, so no
+            // member hears another leave before its goodbye (ChatRoomTest.departureDuringShutdownIsNotAnnounced).
+            closing = true;
+            // Out of the room first, so no other member's line lands after the goodbye.
+            if (nickname != null) members.remove(nickname, channel);
+            closingChannel.push("* the room is closing; goodbye\r\n");
         }
 
         @Override
