@@ -158,7 +158,7 @@ class DocsTest {
     }
 
     /** Finds the repository root above the working directory (docs/examples when Maven runs the tests). */
-    private static Path repositoryRoot() {
+    static Path repositoryRoot() {
         for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
             if (Files.isRegularFile(dir.resolve("README.md")) && Files.isDirectory(dir.resolve("docs/examples"))) {
                 return dir;
