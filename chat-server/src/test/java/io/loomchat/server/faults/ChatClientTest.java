@@ -138,7 +138,7 @@ class ChatClientTest {
             // The server's side of the failed handshake ends too, with its one INFO line.
             await().atMost(Duration.ofSeconds(10))
                     .until(() -> server.stats().closedByReason().get(CloseReason.PEER_RESET) == 1);
-            assertEquals(1, log.events().size(), log.events().toString());
+            assertEquals(1, log.messages().size(), log.messages().toString());
         }
     }
 
