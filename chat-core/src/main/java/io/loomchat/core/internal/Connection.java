@@ -111,6 +111,7 @@ public final class Connection implements ChatConnection, Watchdog.Ticking, Produ
 
     private void run() {
         MDC.put("remote", String.valueOf(endpoint.remoteAddress()));
+        MDC.put("connection", name);
         hold.ownedByCurrentThread();
         Watchdog.watch(this);
         Events.opened(id, endpoint.remoteAddress());
@@ -140,6 +141,7 @@ public final class Connection implements ChatConnection, Watchdog.Ticking, Produ
         } finally {
             end(endOfInput);
             MDC.remove("remote");
+            MDC.remove("connection");
         }
     }
 

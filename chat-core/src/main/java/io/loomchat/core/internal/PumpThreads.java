@@ -4,7 +4,10 @@ import java.net.SocketAddress;
 import java.util.concurrent.ThreadFactory;
 import org.slf4j.MDC;
 
-/** Makes a connection's pump threads: virtual, named {@code loomchat-pump-ID}, with the peer in the log context. */
+/**
+ * Makes a connection's pump threads: virtual, named {@code loomchat-pump-ID}, with the connection's name and peer
+ * in the log context, as on its connection thread.
+ */
 final class PumpThreads {
     private PumpThreads() {
     }
@@ -15,6 +18,7 @@ final class PumpThreads {
         String remote = String.valueOf(remoteAddress);
         return pumping -> Thread.ofVirtual().name(name).unstarted(() -> {
             MDC.put("remote", remote);
+            MDC.put("connection", connectionName);
             pumping.run();
         });
     }
