@@ -37,6 +37,21 @@ public final class ChatLimitException extends IOException {
         return limit;
     }
 
+    /**
+     * {@return the close reason that this broken limit gives its connection, as {@code ChatServer.stats()} counts
+     * it} {@code maxMessageSize} is {@link CloseReason#MESSAGE_TOO_LONG}; each timeout has the reason of its name.
+     */
+    public CloseReason reason() {
+        return switch (limit) {
+            case "maxMessageSize" -> CloseReason.MESSAGE_TOO_LONG;
+            case "idleTimeout" -> CloseReason.IDLE_TIMEOUT;
+            case "messageTimeout" -> CloseReason.MESSAGE_TIMEOUT;
+            case "writeTimeout" -> CloseReason.WRITE_TIMEOUT;
+            case "handshakeTimeout" -> CloseReason.HANDSHAKE_TIMEOUT;
+            default -> CloseReason.SESSION_ERROR;  // a limit of the session's own making
+        };
+    }
+
     /** {@return the configured value of the limit} */
     public long value() {
         return value;

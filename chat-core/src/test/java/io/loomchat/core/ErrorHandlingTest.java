@@ -26,6 +26,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 @Timeout(30)
 class ErrorHandlingTest {
     private static final String SESSION_LOG = "io.loomchat.session";
+    /** Where a broken limit is logged, once, whatever the session's handleError does. */
+    private static final String LIMITS_LOG = "io.loomchat.limits";
     private static final ChatOptions MAX_16 = ChatOptions.defaults().withMaxMessageSize(16);
 
     @Test
@@ -160,7 +162,7 @@ class ErrorHandlingTest {
     @Test
     void oneByteOverMaxMessageSizeGivesHandleErrorALimitExceptionAndCloses() throws Exception {
         for (Chunking chunking : Chunkings.of("0123456789abcdefg\nnext\n")) {
-            try (CapturedLog log = CapturedLog.of(SESSION_LOG)) {
+            try (CapturedLog log = CapturedLog.of(LIMITS_LOG); CapturedLog sessionLog = CapturedLog.of(SESSION_LOG)) {
                 RecordingSession session = Runs.runToEnd(chunking.chunks(), MAX_16,
                         channel -> RecordingSession.with(channel, Terminator.delimiter("\n")).onError(OnError.DEFAULT))
                         .session();
@@ -172,22 +174,28 @@ class ErrorHandlingTest {
                 assertEquals(List.of(), session.messages(), chunking.toString());
                 assertTrue(session.tail().length() <= 16, chunking + ": collected " + session.tail());
                 assertEquals(1, session.closedCalls());
-                // The peer's doing, not a bug: one warning, without a stack trace.
-                assertEquals(1, log.events().size());
+                // The peer's doing, not a bug: one warning, without a stack trace, and not twice.
+                assertEquals(1, log.warnings().size(), chunking.toString());
                 assertNull(log.events().get(0).getThrowableProxy());
+                assertEquals(List.of(), sessionLog.messages(), "the default hook does not say it again");
             }
         }
     }
 
     @Test
     void brokenLimitClosesEvenWhenHandleErrorKeepsTheChannelOpen() throws Exception {
-        try (Live live = start(ScriptedInput.open(), MAX_16,
+        try (CapturedLog log = CapturedLog.of(LIMITS_LOG);
+             Live live = start(ScriptedInput.open(), MAX_16,
                 channel -> RecordingSession.with(channel, Terminator.delimiter("\n")).onError(OnError.KEEP_OPEN))) {
             live.in().feed("x".repeat(17));
             live.awaitClosed();
 
-            assertInstanceOf(ChatLimitException.class, live.session().errors().get(0));
+            ChatLimitException limit = assertInstanceOf(ChatLimitException.class, live.session().errors().get(0));
+            assertEquals(CloseReason.MESSAGE_TOO_LONG, limit.reason());
             assertEquals(1, live.session().closedCalls());
+            // The hook said nothing: the limit is logged anyway, once, for the operator.
+            assertEquals(1, log.warnings().size(), () -> "one warning: " + log.warnings());
+            assertTrue(log.warnings().get(0).contains("maxMessageSize (16) exceeded"), log.warnings().get(0));
         }
     }
 

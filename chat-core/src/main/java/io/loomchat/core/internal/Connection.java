@@ -24,7 +24,7 @@ import org.slf4j.MDC;
  * closes the transport, and calls the session's {@code closed()} exactly once. It wires the parts together and
  * acts on what they report; each part knows only its own narrow interface.
  */
-public final class Connection implements ChatConnection, Watchdog.Ticking, ProducerPump.Owner {
+public final class Connection implements ChatConnection, ProducerPump.Owner, TimeoutWatch.Actions {
     private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
     private static final AtomicLong IDS = new AtomicLong();
     /** How much unread input a connection drains after its last reply, at most, before it closes. */
@@ -46,10 +46,7 @@ public final class Connection implements ChatConnection, Watchdog.Ticking, Produ
     private final StreamChatChannel channel;
     private final CountDownLatch ended = new CountDownLatch(1);
     private Runnable onEnd = () -> { };
-    /** When the output was shut after the last reply (the connection's time), or 0: the linger's start. */
-    private volatile long lingerSince;
-    /** When opening the transport (a TLS handshake) began, or 0 once it is open: for the handshake timeout. */
-    private volatile long openSince;
+    private final TimeoutWatch watch;
     private volatile Thread connectionThread;
 
     /**
@@ -82,6 +79,8 @@ public final class Connection implements ChatConnection, Watchdog.Ticking, Produ
                 options.maxMessageSize());
         this.channel = new StreamChatChannel(name, endpoint.remoteAddress(), this::closeFromSession, reader, queue,
                 pump, hold);
+        this.watch = new TimeoutWatch(id, name, endpoint.remoteAddress(), time, state, timeouts, reader.stamps(), output,
+                queue, pump, hold, this);
     }
 
     /**
@@ -113,10 +112,10 @@ public final class Connection implements ChatConnection, Watchdog.Ticking, Produ
         MDC.put("remote", String.valueOf(endpoint.remoteAddress()));
         MDC.put("connection", name);
         hold.ownedByCurrentThread();
-        Watchdog.watch(this);
+        Watchdog.watch(watch);
         Events.opened(id, endpoint.remoteAddress());
         boolean endOfInput = false;
-        openSince = time.nanoTime() | 1;
+        watch.opening(true);
         try {
             endpoint.transport().open();
         } catch (IOException e) {
@@ -124,7 +123,7 @@ public final class Connection implements ChatConnection, Watchdog.Ticking, Produ
                     ? "the handshake took over " + timeouts.handshakeTimeout() : e.toString());
             closeNow(CloseReason.PEER_RESET);
         } finally {
-            openSince = 0;
+            watch.opening(false);
         }
         try {
             if (!state.reached(Phase.CLOSING) && session.create(factory, channel)) {
@@ -157,6 +156,7 @@ public final class Connection implements ChatConnection, Watchdog.Ticking, Produ
             state.advance(Phase.INPUT_ENDED, CloseReason.PEER_CLOSED);
             reported = state.limit();
             if (reported != null) {
+                Errors.limitBroken(reported);
                 session.failed(reported);  // on this thread; what the hook pushes is still written
             } else if (state.reason() == CloseReason.SHUTDOWN) {
                 session.serverClosing();
@@ -168,10 +168,13 @@ public final class Connection implements ChatConnection, Watchdog.Ticking, Produ
         pump.awaitEnd(() -> closeNow(CloseReason.CLOSED));  // interrupted: close at once, then wait on
         if (state.phase() == Phase.LINGERING) reader.drain(LINGER_BYTES);  // the watchdog ends it in time
         closeNow(CloseReason.CLOSED);
-        Watchdog.unwatch(this);
+        Watchdog.unwatch(watch);
         // A limit that tripped during the drain (a write timeout), or that closed the connection outright.
         ChatLimitException late = state.limit();
-        if (late != null && late != reported && session.hasSession()) session.failed(late);
+        if (late != null && late != reported) {
+            Errors.limitBroken(late);
+            if (session.hasSession()) session.failed(late);
+        }
         session.closed();
         Events.closed(id, endpoint.remoteAddress(), closeReason(), reader.stamps().bytesIn(), output.bytesOut());
         try {
@@ -221,6 +224,15 @@ public final class Connection implements ChatConnection, Watchdog.Ticking, Produ
         return thread == null ? new StackTraceElement[0] : thread.getStackTrace();
     }
 
+    @Override
+    public void endInput(CloseReason reason) {
+        try {
+            endpoint.transport().shutdownInput();
+        } catch (IOException e) {
+            closeNow(reason);
+        }
+    }
+
     /** The session's own close, through its channel: inside its error hook, the error's close. */
     private void closeFromSession() {
         closeNow(session.closeReasonNow());
@@ -238,52 +250,6 @@ public final class Connection implements ChatConnection, Watchdog.Ticking, Produ
         } catch (IOException e) {
             closeNow(CloseReason.SHUTDOWN);
         }
-    }
-
-    /** Called by the watchdog: housekeeping, then closes the connection if one of its timeouts ran out. */
-    @Override
-    public void tick() {
-        if (state.reached(Phase.CLOSING)) return;
-        long now = time.nanoTime();
-        hold.tick(now);
-        pump.tick(now);
-        if (now - output.lastWrite() > OutputQueue.SPARE_LINGER_NANOS) queue.dropSpares();
-        ReaderStamps in = reader.stamps();
-        var stamps = new ConnectionTimeouts.Stamps(in.readSince(), in.messageSince(), output.writeSince(),
-                output.lastWrite(), lingerSince, openSince);
-        CloseReason expired = timeouts.expired(now, state.dispatching(), stamps);
-        if (expired != null) timedOut(expired);
-    }
-
-    /**
-     * A timeout ran out. A peer that does not read, or a linger that ran out, is closed at once; a peer that is
-     * idle or slow has its input ended, so the connection thread tells the session (which may push a goodbye)
-     * and drains, as for a broken limit. Either on a thread of its own: closing a TLS socket can wait for a
-     * blocked write, and the watchdog serves every connection of the JVM.
-     */
-    private void timedOut(CloseReason reason) {
-        if (reason == CloseReason.CLOSE_WHEN_DONE || reason == CloseReason.HANDSHAKE_TIMEOUT) {
-            if (state.advance(Phase.CLOSING, reason)) aside(() -> closeNow(reason));
-            return;
-        }
-        ChatLimitException error = timeouts.error(reason, endpoint.remoteAddress());
-        if (reason == CloseReason.WRITE_TIMEOUT) {
-            if (!state.advance(Phase.CLOSING, reason, error)) return;
-            Events.slowConsumer(id, endpoint.remoteAddress(), queue.queuedBytes());
-            aside(() -> closeNow(reason));
-        } else if (state.advance(Phase.INPUT_ENDED, reason, error)) {
-            aside(() -> {
-                try {
-                    endpoint.transport().shutdownInput();
-                } catch (IOException e) {
-                    closeNow(reason);
-                }
-            });
-        }
-    }
-
-    private void aside(Runnable action) {
-        Thread.ofVirtual().name(name + "-timeout").start(action);
     }
 
     /** {@return why the connection closed, or null while it is open} */
@@ -343,7 +309,7 @@ public final class Connection implements ChatConnection, Watchdog.Ticking, Produ
      */
     @Override
     public void outputDone() {
-        lingerSince = time.nanoTime() | 1;
+        watch.lingerStarts();
         state.advance(Phase.LINGERING, CloseReason.CLOSE_WHEN_DONE);
         try {
             endpoint.transport().shutdownOutput();
