@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Proves that a session does the same whatever the fragmentation of its input: replays a conversation with
@@ -89,6 +90,25 @@ public final class Fragmentation {
      */
     public static Fragmentation of(SessionFactory factory) {
         return new Fragmentation(Objects.requireNonNull(factory, "factory"), null, 0);
+    }
+
+    /**
+     * Returns a proof whose every run starts from fresh state: each session is created by a factory that
+     * {@code factories} makes for it. For a protocol whose factory holds state shared by its sessions (a store, a
+     * room), which one run would otherwise leave behind for the next: the runs replay the same conversation, and
+     * each must meet the state the first one met.
+     * {@snippet :
+     * Fragmentation.ofFresh(() -> new KeyValueServer(new Store())).replay(client -> client
+     *         .send("set k 1\r\n").expect("STORED\r\n")
+     *         .send("add k 2\r\n").expect("NOT_STORED\r\n"));
+     * }
+     *
+     * @param factories makes a factory, with its own state, for each session of each run
+     * @return a proof with the default settings, run by {@link #replay(Consumer)}
+     */
+    public static Fragmentation ofFresh(Supplier<? extends SessionFactory> factories) {
+        Objects.requireNonNull(factories, "factories");
+        return of(channel -> Objects.requireNonNull(factories.get(), "factories.get() returned null").create(channel));
     }
 
     /**

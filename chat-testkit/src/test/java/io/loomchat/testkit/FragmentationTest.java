@@ -25,6 +25,39 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(30)
 class FragmentationTest {
 
+    /** Sessions that answer each line with how many lines their factory's sessions have seen: shared state. */
+    static final class Remembers implements io.loomchat.core.SessionFactory {
+        private final java.util.concurrent.atomic.AtomicInteger lines = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public io.loomchat.core.ChatSession create(io.loomchat.core.ChatChannel channel) {
+            channel.setTerminator("\n");
+            return new io.loomchat.core.ChatSession() {
+                @Override
+                public void collectIncomingData(byte[] data) {
+                }
+
+                @Override
+                public void foundTerminator() {
+                    channel.push(lines.incrementAndGet() + "\n");
+                }
+            };
+        }
+    }
+
+    @Test
+    void stateSharedByTheSessionsOfOneFactoryLeaksFromRunToRun() {
+        AssertionError e = assertThrows(AssertionError.class, () -> Fragmentation.of(new Remembers()).inMemoryOnly()
+                .replay(client -> client.send("hi\n").expect("1\n")));
+        assertTrue(e.getMessage().startsWith("Fragmentation changes what the session does"), e.getMessage());
+    }
+
+    @Test
+    void ofFreshStartsEveryRunFromAFactoryOfItsOwn() {
+        Fragmentation.ofFresh(Remembers::new).replay(client -> client.send("hi\n").expect("1\n")
+                .send("there\n").expect("2\n"));
+    }
+
     @Test
     void catchesASessionThatAssumesAWholeLineArrivesInOneRead() {
         AssertionError e = assertThrows(AssertionError.class, () -> Fragmentation.of(BrokenEcho::new)
