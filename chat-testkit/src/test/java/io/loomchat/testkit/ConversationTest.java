@@ -44,6 +44,21 @@ class ConversationTest {
     }
 
     @Test
+    void aFailureAboutALargeExchangeShowsWhereItDiffersNotAllOfIt() {
+        String line = "k".repeat(50_000);  // under the default maxMessageSize
+        try (Conversation client = SessionHarness.start(Echo::new).conversation()) {
+            AssertionError e = assertThrows(AssertionError.class,
+                    () -> client.send(line + "\r\n").expect("k".repeat(49_990) + "X" + "k".repeat(9) + "\r\n"));
+            String message = e.getMessage();
+            assertTrue(message.startsWith("expect(") && message.contains("the bytes differ at index 49990"), message);
+            assertTrue(message.contains("(49690 bytes, then) \"kkk"), message);
+            assertTrue(message.length() < 12_000, "the report is " + message.length() + " characters");
+            assertTrue(message.contains("lines left out"), "the transcript's middle is cut");
+            assertTrue(message.contains("characters left out"), "the transcript's long lines are cut");
+        }
+    }
+
+    @Test
     void everyKindOfExpectationPassesAgainstAnEchoServer() {
         try (Conversation client = Conversation.connect(echo)) {
             client.send("hello\r\n").expect("hello\r\n")

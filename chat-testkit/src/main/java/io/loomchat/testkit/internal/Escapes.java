@@ -36,6 +36,30 @@ public final class Escapes {
     }
 
     /**
+     * Returns {@code bytes} quoted as {@link #quote(byte[])} does, but only the {@code radius} bytes on each side of
+     * {@code index} when there are more, saying how many were left out: a failure about a large exchange shows
+     * where it differs, not all of it.
+     */
+    public static String quoteAround(byte[] bytes, int index, int radius) {
+        int from = Math.max(0, index - radius);
+        int to = Math.min(bytes.length, index + radius);
+        if (from == 0 && to == bytes.length) return quote(bytes);
+        return (from > 0 ? "(" + from + " bytes, then) " : "") + '"' + escape(bytes, from, to) + '"'
+                + (to < bytes.length ? " (then " + (bytes.length - to) + " bytes more)" : "");
+    }
+
+    /**
+     * Returns {@code text} if it has at most {@code max} characters, else its head and tail with how many
+     * characters were left out between them.
+     */
+    public static String cut(String text, int max) {
+        if (text.length() <= max) return text;
+        int keep = max / 2;
+        return text.substring(0, keep) + " …(" + (text.length() - 2 * keep) + " characters left out)… "
+                + text.substring(text.length() - keep);
+    }
+
+    /**
      * Returns the bytes that escaped {@code text} stands for: its characters in UTF-8, with {@code \r},
      * {@code \n}, {@code \t}, {@code \\}, {@code \"} and {@code \xHH} replaced by the bytes they name.
      *

@@ -18,6 +18,13 @@ import java.util.regex.Pattern;
  * satisfy it any more, when the peer closes first, or when nothing more arrives before the timeout.
  */
 public final class Exchange implements AutoCloseable {
+    /** The most characters of one part of a failure message (what was expected, received, a transcript line). */
+    static final int MAX_PART = 2000;
+    /** The most characters of one transcript line in a failure message, and the lines kept at each end. */
+    private static final int MAX_LINE = 500;
+    private static final int TRANSCRIPT_ENDS = 12;
+    /** The bytes shown on each side of the first difference in a failed {@code expect}. */
+    private static final int AROUND = 300;
     /** How many bytes one step has waited on: the check returns this to wait for more. */
     private static final int MORE = -1;
 
@@ -79,7 +86,11 @@ public final class Exchange implements AutoCloseable {
         await(what, Escapes.quote(expected), () -> {
             int n = Math.min(pendingLength, expected.length);
             int diff = Arrays.mismatch(pending, 0, n, expected, 0, n);
-            if (diff >= 0) throw failure(what, Escapes.quote(expected), "the bytes differ at index " + diff);
+            if (diff >= 0) {
+                // Around the difference only: a large exchange would otherwise print all of itself, twice.
+                throw failure(what, Escapes.quoteAround(expected, diff, AROUND), "the bytes differ at index " + diff,
+                        Escapes.quoteAround(Arrays.copyOf(pending, pendingLength), diff, AROUND));
+            }
             return pendingLength >= expected.length ? expected.length : MORE;
         });
     }
@@ -190,14 +201,32 @@ public final class Exchange implements AutoCloseable {
 
     /** Returns the failure of step {@code what}: why, what was expected and received, and the transcript. */
     private AssertionError failure(String what, String expected, String reason) {
+        return failure(what, expected, reason,
+                pendingLength == 0 ? "nothing" : Escapes.quote(Arrays.copyOf(pending, pendingLength)));
+    }
+
+    /**
+     * As {@link #failure(String, String, String)}, with what was received as given. Each part is cut to
+     * {@link #MAX_PART} characters, each transcript line to {@link #MAX_LINE}, and a long transcript to its first
+     * and last {@link #TRANSCRIPT_ENDS} lines: head, tail, and how much was left out.
+     */
+    private AssertionError failure(String what, String expected, String reason, String received) {
         StringBuilder sb = new StringBuilder();
-        sb.append(what).append(" failed (step ").append(step).append(", talking to ").append(peer.describe())
-                .append("): ").append(reason).append('\n');
-        sb.append("  expected: ").append(expected).append('\n');
-        sb.append("  received: ")
-                .append(pendingLength == 0 ? "nothing" : Escapes.quote(Arrays.copyOf(pending, pendingLength)));
+        sb.append(Escapes.cut(what, MAX_PART)).append(" failed (step ").append(step).append(", talking to ")
+                .append(peer.describe()).append("): ").append(reason).append('\n');
+        sb.append("  expected: ").append(Escapes.cut(expected, MAX_PART)).append('\n');
+        sb.append("  received: ").append(Escapes.cut(received, MAX_PART));
         sb.append(eof ? ", then end of stream\n" : "\n");
-        sb.append("transcript so far (> sent, < received):\n").append(Transcript.indent(log.render()));
+        StringBuilder transcript = new StringBuilder();
+        java.util.List<String> lines = log.render().lines().toList();
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.size() > 2 * TRANSCRIPT_ENDS && i == TRANSCRIPT_ENDS) {
+                transcript.append("…(").append(lines.size() - 2 * TRANSCRIPT_ENDS).append(" lines left out)…\n");
+                i = lines.size() - TRANSCRIPT_ENDS;
+            }
+            transcript.append(Escapes.cut(lines.get(i), MAX_LINE)).append('\n');
+        }
+        sb.append("transcript so far (> sent, < received):\n").append(Transcript.indent(transcript.toString()));
         String diagnostics = peer.diagnostics();
         if (!diagnostics.isEmpty()) sb.append(diagnostics);
         return new AssertionError(sb.toString());
