@@ -13,9 +13,10 @@ import java.util.regex.Pattern;
  *
  * <p>Test sources compile into module io.loomchat.server, which reads neither jdk.jfr nor jdk.management; the
  * tools give the same answers (a flight recording, a thread dump that lists virtual threads) without a
- * compile-time dependency on those modules.
+ * compile-time dependency on those modules. Public for the fault suite's stall hunt, which dumps every thread when
+ * a client waits too long.
  */
-final class JdkTools {
+public final class JdkTools {
     /** The most one tool may take; the JVM starting it is most of that. */
     private static final long TOOL_TIMEOUT_SECONDS = 30;
     private static final Pattern THREAD_NAME = Pattern.compile("\"name\":\\s*\"([^\"]*)\"");
@@ -24,7 +25,7 @@ final class JdkTools {
     }
 
     /** Runs {@code jcmd <this pid> args...} and returns what it printed; fails if it fails. */
-    static String jcmd(String... args) throws IOException, InterruptedException {
+    public static String jcmd(String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(tool("jcmd"), Long.toString(ProcessHandle.current().pid())));
         command.addAll(List.of(args));
         return run(command);
