@@ -44,6 +44,8 @@ final class StallConversation {
     /** What the reader does now, and how much of the line it waits for it has: for a stall report. */
     private volatile String readerState = "starting";
     private volatile int partial;
+    /** Bytes read on this connection: against what the server says it wrote. Reader thread only. */
+    private volatile long bytesIn;
     private final byte[] in = new byte[64 * 1024];
     private int pos;
     private int limit;
@@ -200,6 +202,7 @@ final class StallConversation {
                 }
                 pos = 0;
                 limit = r;
+                bytesIn += r;
             }
             int nl = pos;
             while (nl < limit && in[nl] != '\n') nl++;
@@ -224,7 +227,7 @@ final class StallConversation {
     String describe() {
         return "port " + localPort + ": waits for " + describe(expected.peek()) + " (" + expected.size()
                 + " unanswered, later replies pending " + laters + "), its reader is " + readerState + " with "
-                + partial + " bytes of the line";
+                + partial + " bytes of the line, " + bytesIn + " bytes read in all";
     }
 
     private static String describe(Request r) {

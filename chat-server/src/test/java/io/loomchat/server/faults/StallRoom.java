@@ -76,7 +76,7 @@ final class StallRoom {
         if (m == null) return null;
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - m.doingSince);
         return m.thread + " " + (m.doing == null ? "between requests" : "in \"" + m.doing + "\"") + " since " + ms
-                + " ms, " + m.handled + " requests handled";
+                + " ms, " + m.handled + " requests handled\n    its output: " + OutputState.of(m.channel);
     }
 
     /** {@return the connection thread of the client on local port {@code port}, or null} */
