@@ -4,6 +4,7 @@
 #   bench/stall-hunt.sh                 # 300 s of workload, 200 clients, 2 burner threads per core
 #   bench/stall-hunt.sh 60 100          # 60 s, 100 clients
 #   STALL_QUIET=5 STALL_BURNERS=0 STALL_SEED=42 bench/stall-hunt.sh 120
+#   bench/stall-hunt.sh 300 200 -Djdk.pollerMode=1   # further arguments go to Maven, -D ones on to the test JVM
 # STALL_QUIET: seconds a client may wait for its reply before it counts as a stall (default 10).
 # It prints one line: replies, connections, the longest gap between two lines, the longest waits of one client.
 # A stall fails the run with a report and a thread dump (virtual threads included) under
@@ -12,6 +13,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 seconds="${1:-300}"
 clients="${2:-200}"
+shift $(( $# < 2 ? $# : 2 ))
 burners="${STALL_BURNERS:-$((2 * $(nproc)))}"
 start=$SECONDS
 status=0
@@ -19,7 +21,7 @@ status=0
     -Dtest='StallHuntTest#everyReplyArrivesWhileAnotherProcessBurnsEveryCore' \
     -Dloomchat.stall.seconds="$seconds" -Dloomchat.stall.clients="$clients" \
     -Dloomchat.stall.quietSeconds="${STALL_QUIET:-10}" -Dloomchat.stall.burners="$burners" \
-    ${STALL_SEED:+-Dloomchat.stall.seed="$STALL_SEED"}) || status=$?
+    ${STALL_SEED:+-Dloomchat.stall.seed="$STALL_SEED"} "$@") || status=$?
 echo "stall-hunt.sh: ${seconds} s of workload, ${clients} clients, ${burners} burner threads;" \
     "$((SECONDS - start)) s in all, exit status $status" >&2
 exit "$status"

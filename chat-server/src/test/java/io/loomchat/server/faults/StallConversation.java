@@ -227,7 +227,17 @@ final class StallConversation {
     String describe() {
         return "port " + localPort + ": waits for " + describe(expected.peek()) + " (" + expected.size()
                 + " unanswered, later replies pending " + laters + "), its reader is " + readerState + " with "
-                + partial + " bytes of the line, " + bytesIn + " bytes read in all";
+                + partial + " bytes of the line, " + bytesIn + " bytes read in all, " + readable()
+                + " bytes readable now";
+    }
+
+    /** {@return what the socket holds for the reader: more than 0 while it waits in a read means it was not woken} */
+    private String readable() {
+        try {
+            return Integer.toString(socket.getInputStream().available());
+        } catch (IOException e) {
+            return "? (" + e + ")";
+        }
     }
 
     private static String describe(Request r) {

@@ -48,6 +48,7 @@ class StallHuntTest {
         assertTrue(report.contains("StallRoom$Member.hang"), report);
         // The stuck connection's output as loomchat holds it: the reflection still finds its fields.
         assertTrue(report.contains("its output: queue: "), report);
+        assertTrue(report.contains("kernel: "), report);
         Matcher dump = Pattern.compile("thread dump: (\\S+)").matcher(report);
         assertTrue(dump.find(), report);
         Path file = Path.of(dump.group(1));

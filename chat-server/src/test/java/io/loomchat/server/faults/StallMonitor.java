@@ -124,6 +124,7 @@ final class StallMonitor {
             s.append(conversation.describe());
             String server = room.describePeer(conversation.localPort());
             s.append("\n    server side: ").append(server == null ? "no session for that port" : server);
+            s.append("\n    kernel: ").append(KernelSockets.of(conversation.localPort()));
             String thread = room.threadOf(conversation.localPort());
             if (thread != null) threads.addAll(List.of(thread, thread.replace("-conn-", "-pump-")));
         }
