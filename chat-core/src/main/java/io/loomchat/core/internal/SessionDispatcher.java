@@ -15,13 +15,13 @@ import org.slf4j.LoggerFactory;
 /**
  * Creates a connection's session and calls it: the one failure boundary. A callback that throws goes to the
  * session's {@code handleError}, whose default logs once and closes; a hook that throws in turn closes the
- * connection as a session error. As the reader's {@link TerminatorReader.Sink} it brackets the callbacks for each
+ * connection as a session error. As the reader's {@link ReaderSink} it brackets the callbacks for each
  * read with the {@link ReplyHold}, and ends the input when a message grows too long.
  *
  * <p>Its callbacks run on the connection thread, except {@link #failed} for a producer's error, which runs on
  * the pump thread that ran the producer. It holds no lock while calling the session.
  */
-final class SessionDispatcher implements TerminatorReader.Sink {
+final class SessionDispatcher implements ReaderSink {
     private static final Logger LOG = LoggerFactory.getLogger(SessionDispatcher.class);
 
     private final ConnectionState state;

@@ -12,36 +12,15 @@ import java.util.Arrays;
  * {@code async_chat.handle_read} does (CPython 3.11), on the connection's virtual thread.
  *
  * <p>The rule it keeps: whenever it is about to block in a read, every byte it has read has been passed to
- * {@link Sink#collect}, except a prefix of the delimiter held back at the end of the buffer (asynchat's
+ * {@link ReaderSink#collect}, except a prefix of the delimiter held back at the end of the buffer (asynchat's
  * {@code find_prefix_at_end}). The buffer holds {@code [start, end)}: input read but not yet dispatched, which
  * between reads is at most that prefix. The terminator fields are written by the session (through the channel)
  * on this same thread, and read by other threads only through {@link #getTerminator()}.
  *
- * <p>It knows its input stream, a {@link Sink} for what it finds and a {@link TimeSource} for its stamps, nothing
+ * <p>It knows its input stream, a {@link ReaderSink} for what it finds and a {@link TimeSource} for its stamps, nothing
  * of the connection: a test runs it over a byte array.
  */
 final class TerminatorReader {
-    /** Where the reader's findings go: the session's callbacks, and the hooks around each read's dispatch. */
-    interface Sink {
-        /** {@return whether input is still dispatched} Checked before each read and each callback. */
-        boolean dispatching();
-
-        /** Called before the callbacks for one read: the replies they push may wait for {@link #endDispatch()}. */
-        void beginDispatch();
-
-        /** Called once the callbacks for one read have returned, before the next read. */
-        void endDispatch();
-
-        /** asynchat's {@code collect_incoming_data}: never empty. */
-        void collect(byte[] data);
-
-        /** asynchat's {@code found_terminator}. */
-        void found();
-
-        /** A message under a delimiter grew past {@code limit} bytes: input ends, the session is told. */
-        void messageTooLong(int limit, long bytes);
-    }
-
     private static final Terminator COUNT_MET = Terminator.count(0);
     /*
      * The terminator is written by the connection thread only and read by others (the channel's getTerminator).
@@ -69,7 +48,7 @@ final class TerminatorReader {
      */
     private static final int DIRECT_COUNT_MIN = 4096;
     private final InputStream in;
-    private final Sink sink;
+    private final ReaderSink sink;
     private final ReaderStamps stamps;
     private final int maxMessageSize;
     private final BufferSizer sizer;
@@ -93,7 +72,7 @@ final class TerminatorReader {
     /** True once a read returned end of stream. Connection thread only. */
     private boolean atEnd;
 
-    TerminatorReader(InputStream in, Sink sink, TimeSource time, int inBufferSize, int maxMessageSize) {
+    TerminatorReader(InputStream in, ReaderSink sink, TimeSource time, int inBufferSize, int maxMessageSize) {
         this.in = in;
         this.sink = sink;
         this.stamps = new ReaderStamps(time);

@@ -22,7 +22,7 @@ class TerminatorReaderTest {
      * Records the reader's calls as text: [ before a read's callbacks, ] after, "abc" a collect (a long one as its
      * length in parentheses), | a found.
      */
-    static final class Recorder implements TerminatorReader.Sink {
+    static final class Recorder implements ReaderSink {
         final StringBuilder calls = new StringBuilder();
         final List<Integer> pieces = new ArrayList<>();
         boolean open = true;

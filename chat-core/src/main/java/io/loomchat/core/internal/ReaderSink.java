@@ -1,0 +1,25 @@
+package io.loomchat.core.internal;
+
+/**
+ * Where the {@link TerminatorReader}'s findings go: the session's callbacks, and the hooks around each read's
+ * dispatch.
+ */
+interface ReaderSink {
+    /** {@return whether input is still dispatched} Checked before each read and each callback. */
+    boolean dispatching();
+
+    /** Called before the callbacks for one read: the replies they push may wait for {@link #endDispatch()}. */
+    void beginDispatch();
+
+    /** Called once the callbacks for one read have returned, before the next read. */
+    void endDispatch();
+
+    /** asynchat's {@code collect_incoming_data}: never empty. */
+    void collect(byte[] data);
+
+    /** asynchat's {@code found_terminator}. */
+    void found();
+
+    /** A message under a delimiter grew past {@code limit} bytes: input ends, the session is told. */
+    void messageTooLong(int limit, long bytes);
+}
