@@ -79,8 +79,8 @@ public final class Connection implements ChatConnection, ProducerPump.Owner, Tim
                 options.maxMessageSize());
         this.channel = new StreamChatChannel(name, endpoint.remoteAddress(), this::closeFromSession, reader, queue,
                 pump, hold);
-        this.watch = new TimeoutWatch(id, name, endpoint.remoteAddress(), time, state, timeouts, reader.stamps(), output,
-                queue, pump, hold, this);
+        this.watch = new TimeoutWatch(id, name, endpoint.remoteAddress(), time, state, timeouts, reader.stamps(),
+                output, queue, pump, hold, this);
     }
 
     /**

@@ -9,9 +9,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * A connection's phase and why it closed, changed by one atomic transition that only moves forward.
  *
  * <pre>
- *   OPEN ──▶ INPUT_ENDED ──▶ LINGERING ──▶ CLOSING ──▶ CLOSED
- *     │          │   ▲            │            ▲          ▲
- *     └──────────┼───┼────────────┴────────────┴──────────┘   (any phase may skip ahead)
+ *   OPEN → INPUT_ENDED → LINGERING → CLOSING → CLOSED     (forward only; any phase may skip ahead)
  * </pre>
  *
  * <ul>

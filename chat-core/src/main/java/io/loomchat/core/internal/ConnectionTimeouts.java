@@ -64,7 +64,9 @@ final class ConnectionTimeouts {
         if (stamps.openSince() != 0) {
             return ran(stamps.openSince(), handshakeNanos, now) ? CloseReason.HANDSHAKE_TIMEOUT : null;
         }
-        if (stamps.lingerSince() != 0) return now - stamps.lingerSince() > LINGER_NANOS ? CloseReason.CLOSE_WHEN_DONE : null;
+        if (stamps.lingerSince() != 0) {
+            return now - stamps.lingerSince() > LINGER_NANOS ? CloseReason.CLOSE_WHEN_DONE : null;
+        }
         if (ran(stamps.writeSince(), writeNanos, now)) return CloseReason.WRITE_TIMEOUT;
         if (!open) return null;
         if (stamps.writeSince() == 0 && stamps.readSince() != 0

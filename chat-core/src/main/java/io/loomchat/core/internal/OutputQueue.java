@@ -95,10 +95,6 @@ final class OutputQueue {
         return highWatermark;
     }
 
-    int lowWatermark() {
-        return lowWatermark;
-    }
-
     /**
      * Queues {@code length} bytes of {@code data} (a copy, unless {@code copy} is false and the output gathers)
      * unless the queue is closing, or holds more than {@code limit} bytes already.
