@@ -113,7 +113,7 @@ class DocsTest {
             if (!dependency.group(3).equals(expected)) {
                 problems.add(group + ":" + artifact + ":" + dependency.group(3) + ", but the build uses " + expected);
             }
-            boolean module = Files.isDirectory(ROOT.resolve(artifact));
+            boolean module = Files.isDirectory(ROOT.resolve(artifact.equals("loomchat-bom") ? "bom" : artifact));
             if (group.equals("io.loomchat") && !module) problems.add(artifact + " is not a module of the build");
         }
         Matcher plugin = Pattern.compile("<artifactId>(maven-[a-z]+-plugin)</artifactId>\\s*<version>(.+?)</version>")
@@ -130,8 +130,34 @@ class DocsTest {
             }
         }
         assertEquals(List.of(), problems, "versions in the getting-started pom.xml that differ from the build's");
-        assertEquals(4, dependencies, "dependencies read from the getting-started pom.xml");
+        assertEquals(3, dependencies, "versioned dependencies read from the getting-started pom.xml");
+        assertTrue(project.contains("<artifactId>chat-server</artifactId>\n        </dependency>"),
+                "chat-server takes its version from the BOM");
         assertEquals(3, plugins, "plugins read from the getting-started pom.xml");
+    }
+
+    @Test
+    void theBomListsEveryLibraryModuleAtTheBuildsVersion() throws IOException {
+        String build = Files.readString(ROOT.resolve("pom.xml"));
+        String bom = Files.readString(ROOT.resolve("bom/pom.xml"));
+        String version = element(build, "version");
+        assertEquals(version, element(bom, "version"), "bom/pom.xml's own version");
+        // The library modules: the build's modules, less the BOM, the examples and the benchmarks.
+        List<String> libraries = new ArrayList<>();
+        Matcher module = Pattern.compile("<module>([^<]+)</module>").matcher(build);
+        while (module.find()) {
+            if (!module.group(1).contains("/") && !module.group(1).equals("bom")) libraries.add(module.group(1));
+        }
+        List<String> listed = new ArrayList<>();
+        String management = bom.substring(bom.indexOf("<dependencyManagement>"),
+                bom.indexOf("</dependencyManagement>"));
+        Matcher managed = Pattern.compile("<artifactId>(.+?)</artifactId>\\s*<version>(.+?)</version>")
+                .matcher(management);
+        while (managed.find()) {
+            listed.add(managed.group(1));
+            assertEquals(version, managed.group(2), managed.group(1) + "'s version in the BOM");
+        }
+        assertEquals(libraries, listed, "the modules the BOM lists, in the build's order");
     }
 
     /** Returns the text of the first {@code <name>} element of {@code xml}, or "none". */
