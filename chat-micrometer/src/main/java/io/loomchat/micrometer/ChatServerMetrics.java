@@ -28,6 +28,10 @@ import java.util.function.ToDoubleFunction;
  *   <tr><td>{@code loomchat.bytes.in}, {@code loomchat.bytes.out}</td><td>counter, bytes</td><td>bytes read from
  *       and written to peers</td></tr>
  *   <tr><td>{@code loomchat.messages}</td><td>counter</td><td>terminators found: messages received</td></tr>
+ *   <tr><td>{@code loomchat.output.queued}</td><td>gauge, bytes</td><td>output queued on the open connections, not
+ *       yet written</td></tr>
+ *   <tr><td>{@code loomchat.pushes.waited}</td><td>counter</td><td>pushes that waited for an output queue to drain
+ *       below its high watermark: peers reading slower than sessions write</td></tr>
  * </table>
  *
  * {@snippet :
@@ -86,6 +90,11 @@ public final class ChatServerMetrics implements MeterBinder {
         counter(registry, "loomchat.bytes.out", "bytes written to peers", "bytes", s -> s.stats().bytesOut());
         counter(registry, "loomchat.messages", "terminators found: messages received", null,
                 s -> s.stats().messages());
+        Gauge.builder("loomchat.output.queued", server, s -> s.stats().outputQueued())
+                .description("output queued on the open connections, not yet written").baseUnit("bytes")
+                .tags(tags).register(registry);
+        counter(registry, "loomchat.pushes.waited", "pushes that waited for an output queue to drain", null,
+                s -> s.stats().pushesWaited());
     }
 
     private void counter(MeterRegistry registry, String name, String description, String unit,

@@ -116,9 +116,12 @@ public final class ChatServer implements AutoCloseable {
      * @param bytesIn bytes read from peers
      * @param bytesOut bytes written to peers
      * @param messages terminators found: messages received
+     * @param outputQueued bytes of output queued now on the open connections, not yet written
+     * @param pushesWaited pushes that waited for a connection's output queue to drain below its high watermark
+     *        (a peer reading slower than the session writes)
      */
     public record Stats(int open, long accepted, long refused, Map<CloseReason, Long> closedByReason, long bytesIn,
-                        long bytesOut, long messages) {
+                        long bytesOut, long messages, long outputQueued, long pushesWaited) {
         /** Copies the map. */
         public Stats {
             closedByReason = Collections.unmodifiableMap(new EnumMap<>(closedByReason));

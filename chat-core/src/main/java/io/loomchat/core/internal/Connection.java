@@ -274,7 +274,8 @@ public final class Connection implements ChatConnection, ProducerPump.Owner, Tim
 
     /** {@return the bytes read and written so far, and the messages received} */
     public Traffic traffic() {
-        return new Traffic(reader.stamps().bytesIn(), output.bytesOut(), reader.stamps().messages());
+        return new Traffic(reader.stamps().bytesIn(), output.bytesOut(), reader.stamps().messages(),
+                queue.queuedBytes(), queue.pushesWaited());
     }
 
     @Override

@@ -61,6 +61,8 @@ final class OutputQueue {
     private Listener listener = wasEmpty -> { };
     /** Bytes pushed and not yet written, the segments being written included. */
     private long queuedBytes;
+    /** Pushes that waited for the queue to drain, for the stats. */
+    private long pushesWaited;
     /** Bytes of the segments being written now, which discard() cannot recall. */
     private long inFlight;
     /** Pushes waiting for the queue to drain. */
@@ -156,6 +158,7 @@ final class OutputQueue {
             if (queuedBytes <= highWatermark) return !closing;  // drained meanwhile
             long epoch = drainEpoch;
             waitingPushes++;
+            pushesWaited++;
             try {
                 while (drainEpoch == epoch && !closing) drained.await();
             } catch (InterruptedException e) {
@@ -208,6 +211,16 @@ final class OutputQueue {
         lock.lock();
         try {
             return !closing;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** {@return how many pushes have waited in {@link #awaitDrained()} for the queue to drain} */
+    long pushesWaited() {
+        lock.lock();
+        try {
+            return pushesWaited;
         } finally {
             lock.unlock();
         }

@@ -19,6 +19,7 @@ public final class ServerCounters {
     private final LongAdder bytesIn = new LongAdder();
     private final LongAdder bytesOut = new LongAdder();
     private final LongAdder messages = new LongAdder();
+    private final LongAdder pushesWaited = new LongAdder();
     private final Map<CloseReason, LongAdder> closed = new EnumMap<>(CloseReason.class);
 
     ServerCounters() {
@@ -30,6 +31,7 @@ public final class ServerCounters {
         bytesIn.add(traffic.bytesIn());
         bytesOut.add(traffic.bytesOut());
         messages.add(traffic.messages());
+        pushesWaited.add(traffic.pushesWaited());
         CloseReason reason = connection.closeReason();
         closed.get(reason == null ? CloseReason.CLOSED : reason).increment();
     }
@@ -38,14 +40,19 @@ public final class ServerCounters {
         long in = bytesIn.sum();
         long out = bytesOut.sum();
         long found = messages.sum();
+        long waited = pushesWaited.sum();
+        long queued = 0;
         for (Connection connection : open) {
             Traffic traffic = connection.traffic();
             in += traffic.bytesIn();
             out += traffic.bytesOut();
             found += traffic.messages();
+            waited += traffic.pushesWaited();
+            queued += traffic.outputQueued();
         }
         Map<CloseReason, Long> closedByReason = new EnumMap<>(CloseReason.class);
         closed.forEach((reason, count) -> closedByReason.put(reason, count.sum()));
-        return new ChatServer.Stats(open.size(), accepted.sum(), refused.sum(), closedByReason, in, out, found);
+        return new ChatServer.Stats(open.size(), accepted.sum(), refused.sum(), closedByReason, in, out, found,
+                queued, waited);
     }
 }
