@@ -6,6 +6,8 @@
 module io.loomchat.examples {
     requires transitive io.loomchat.server;
     requires org.slf4j;
+    requires io.loomchat.micrometer;
+    requires micrometer.registry.prometheus;
 
     exports io.loomchat.examples.echo;
     exports io.loomchat.examples.chat;

@@ -7,7 +7,11 @@ import io.loomchat.examples.echo.EchoServer;
 import io.loomchat.examples.http.HttpServer;
 import io.loomchat.examples.resp.RespServer;
 import io.loomchat.examples.smtp.SmtpSink;
+import io.loomchat.micrometer.ChatServerMetrics;
 import io.loomchat.server.ChatServer;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.time.Duration;
 import java.io.PrintStream;
@@ -28,6 +32,8 @@ public final class Demo {
      * at most that long.
      */
     private static final ChatOptions DEMO_OPTIONS = ChatOptions.defaults().withWriteTimeout(Duration.ofSeconds(5));
+    /** Every example server's figures, tagged with its name; the HTTP example serves them at /metrics. */
+    private static final PrometheusMeterRegistry METRICS = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     /** Up to this machine's descriptor limit, so connection-scale benchmarks can open ~19,000 connections. */
     private static final int MAX_CONNECTIONS = 20_000;
 
@@ -55,8 +61,8 @@ public final class Demo {
     private static final List<Example> EXAMPLES = List.of(
             new Example("chat", 7000, "chat room", "nc %h %p", o -> new ChatRoom()),
             new Example("echo", 7001, "PyMOTW echo", "printf 'ECHO 5\\nhello' | nc %h %p", o -> EchoServer::new),
-            new Example("http", 8080, "HTTP/1.1", "curl http://%h:%p/  |  curl --data-binary hi http://%h:%p/echo",
-                    o -> new HttpServer()),
+            new Example("http", 8080, "HTTP/1.1", "curl http://%h:%p/  |  curl --data-binary hi http://%h:%p/echo"
+                    + "  |  curl http://%h:%p/metrics", o -> new HttpServer().withMetrics(METRICS::scrape)),
             new Example("resp", 6380, "Redis protocol", "redis-cli -h %h -p %p set greeting hello",
                     o -> new RespServer()),
             new Example("smtp", 2525, "SMTP sink", "swaks --server %h:%p --to you@example.com",
@@ -117,6 +123,7 @@ public final class Demo {
                         + ":" + port + ": " + e.getMessage(), e);
             }
             servers.add(server);
+            ChatServerMetrics.of(server, Tags.of("example", example.name())).bindTo(METRICS);
             String howTo = example.howTo().replace("%h", host).replace("%p", Integer.toString(server.port()));
             banner.append(String.format("  %-5s %-22s %-15s %s%n", example.name(),
                     options.bind().getHostAddress() + ":" + server.port(), example.what(), howTo));

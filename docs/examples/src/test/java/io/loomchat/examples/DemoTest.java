@@ -58,6 +58,26 @@ class DemoTest {
     }
 
     @Test
+    void theHttpExampleServesTheServersFiguresToCurlInPrometheusFormat() throws Exception {
+        RealClient.require("curl", "curl");
+        try (RealClient demo = RealClient.start(NO_BUILD, DEMO.toString(), "http", "--port", "0")) {
+            String base = "http://127.0.0.1:" + bannerPort(demo, "http");
+            assertTrue(RealClient.runOk("curl", "-sS", "--max-time", "10", base + "/").out().contains("loomchat"));
+
+            String page = RealClient.runOk("curl", "-sS", "--max-time", "10", base + "/metrics").out();
+            // The first curl's connection has been accepted and closed by the time the second is answered.
+            Matcher accepted = Pattern.compile("(?m)^loomchat_connections_accepted_total\\{example=\"http\",?\\} "
+                    + "([0-9.E]+)$").matcher(page);
+            assertTrue(accepted.find(), "no accepted counter in:\n" + page);
+            assertTrue(Double.parseDouble(accepted.group(1)) >= 2, accepted.group());
+            assertTrue(page.contains("# TYPE loomchat_bytes_in_bytes_total counter"), page);
+            assertTrue(page.contains("loomchat_output_queued_bytes{example=\"http\""), page);
+            demo.terminate();
+            assertEquals(143, demo.awaitExit(), "exit code after SIGTERM");
+        }
+    }
+
+    @Test
     void allFiveStartOnTheirFixedPorts() throws Exception {
         // A loopback address of their own, so the fixed ports do not clash with a demo already running here.
         InetAddress bind = InetAddress.getByName("127.0.0.3");

@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -24,6 +25,7 @@ import java.util.regex.Pattern;
  * and pipelined requests are answered in order, since one session reads them one after another. Bad requests
  * get 400, a body over the limit 413 (before it is sent, so {@code Expect: 100-continue} clients never send
  * it), a head over the limit 431, a {@code Transfer-Encoding} 501; each of these closes the connection.
+ * {@link #withMetrics} adds {@code GET /metrics}, a text page such as Prometheus scrapes.
  *
  * {@snippet :
  * ChatServer server = ChatServer.listen(8080, new HttpServer());
@@ -51,6 +53,8 @@ public final class HttpServer implements SessionFactory {
     private final int maxBodyBytes;
     /** What the Date header tells: the system clock, or a fixed one in tests that compare replies byte for byte. */
     private final Clock clock;
+    /** The text of {@code GET /metrics}, or null for no such page. */
+    private final Supplier<String> metrics;
 
     /** Creates the server's session factory with the default limits. */
     public HttpServer() {
@@ -72,11 +76,27 @@ public final class HttpServer implements SessionFactory {
      * @throws IllegalArgumentException if a limit is less than 1
      */
     public HttpServer(int maxHeadBytes, int maxBodyBytes, Clock clock) {
+        this(maxHeadBytes, maxBodyBytes, clock, null);
+    }
+
+    private HttpServer(int maxHeadBytes, int maxBodyBytes, Clock clock, Supplier<String> metrics) {
         if (maxHeadBytes < 1) throw new IllegalArgumentException("maxHeadBytes < 1: " + maxHeadBytes);
         if (maxBodyBytes < 1) throw new IllegalArgumentException("maxBodyBytes < 1: " + maxBodyBytes);
         this.maxHeadBytes = maxHeadBytes;
         this.maxBodyBytes = maxBodyBytes;
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.metrics = metrics;
+    }
+
+    /**
+     * Returns this server with a {@code GET /metrics} page whose text {@code scrape} gives at each request, in
+     * Prometheus's text format: {@code ./demo} passes its {@code PrometheusMeterRegistry::scrape}.
+     *
+     * @param scrape the page's text, asked for at each request
+     * @return a factory of sessions that also serve {@code /metrics}
+     */
+    public HttpServer withMetrics(Supplier<String> scrape) {
+        return new HttpServer(maxHeadBytes, maxBodyBytes, clock, Objects.requireNonNull(scrape, "scrape"));
     }
 
     @Override
@@ -195,6 +215,15 @@ public final class HttpServer implements SessionFactory {
                         send(200, "OK", type.isEmpty() ? "application/octet-stream" : type, body, false, keepAlive);
                     } else {
                         send(405, "Method Not Allowed", "text/plain", "POST only\n", keepAlive);
+                    }
+                }
+                case "/metrics" -> {
+                    if (metrics == null) {
+                        send(404, "Not Found", "text/plain", "no such page: /metrics\n", keepAlive);
+                    } else if (r.method().equals("GET")) {
+                        send(200, "OK", "text/plain; version=0.0.4; charset=utf-8", metrics.get(), keepAlive);
+                    } else {
+                        send(405, "Method Not Allowed", "text/plain", "GET only\n", keepAlive);
                     }
                 }
                 default -> send(404, "Not Found", "text/plain", "no such page: " + r.target() + "\n", keepAlive);
