@@ -137,6 +137,15 @@ class DocsTest {
     }
 
     @Test
+    void quotedStackFramesPointIntoTheMethodsTheyName() throws IOException {
+        StackFrameCheck frames = new StackFrameCheck(ROOT);
+        List<String> problems = new ArrayList<>();
+        for (Path page : pages()) problems.addAll(frames.check(page));
+        assertEquals(List.of(), problems, "stack frames quoted in the guide that the sources no longer match");
+        assertTrue(frames.frames() >= 10, "only " + frames.frames() + " frames of loomchat's code quoted");
+    }
+
+    @Test
     void theBomListsEveryLibraryModuleAtTheBuildsVersion() throws IOException {
         String build = Files.readString(ROOT.resolve("pom.xml"));
         String bom = Files.readString(ROOT.resolve("bom/pom.xml"));
