@@ -133,7 +133,7 @@ class DocsTest {
         assertEquals(3, dependencies, "versioned dependencies read from the getting-started pom.xml");
         assertTrue(project.contains("<artifactId>chat-server</artifactId>\n        </dependency>"),
                 "chat-server takes its version from the BOM");
-        assertEquals(3, plugins, "plugins read from the getting-started pom.xml");
+        assertEquals(4, plugins, "plugins read from the getting-started pom.xml");
     }
 
     @Test
