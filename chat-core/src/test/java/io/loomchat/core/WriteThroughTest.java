@@ -24,6 +24,8 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(30)
 class WriteThroughTest {
+    /** Where the connection logs a broken limit. */
+    private static final String LIMITS_LOG = "io.loomchat.limits";
     private static final ChatOptions SHORT_WRITE_TIMEOUT = ChatOptions.defaults()
             .withWriteTimeout(Duration.ofMillis(300));
 
@@ -150,27 +152,39 @@ class WriteThroughTest {
 
     @Test
     void aFlushBlockedOnThePumpTimesOut() throws Exception {
-        ChatConnection connection = ChatConnection.start(ScriptedInput.open(), new BlockingFlush(),
-                SHORT_WRITE_TIMEOUT, ch -> RecordingSession.onLines(ch, m -> { }));
-        try {
-            connection.channel().push("from another thread\n");  // the pump writes and flushes
-            assertTrue(connection.awaitClosed(Duration.ofSeconds(5)), "the write timeout did not close");
-        } finally {
-            connection.close();
+        try (CapturedLog log = CapturedLog.of(LIMITS_LOG)) {
+            ChatConnection connection = ChatConnection.start(ScriptedInput.open(), new BlockingFlush(),
+                    SHORT_WRITE_TIMEOUT, ch -> RecordingSession.onLines(ch, m -> { }));
+            try {
+                connection.channel().push("from another thread\n");  // the pump writes and flushes
+                assertTrue(connection.awaitClosed(Duration.ofSeconds(5)), "the write timeout did not close");
+            } finally {
+                connection.close();
+            }
+            assertWriteTimeoutLoggedOnce(log);
         }
     }
 
     @Test
     void aFlushBlockedOnTheConnectionThreadTimesOut() throws Exception {
-        ScriptedInput in = ScriptedInput.open();
-        ChatConnection connection = ChatConnection.start(in, new BlockingFlush(), SHORT_WRITE_TIMEOUT,
-                ch -> RecordingSession.onLines(ch, m -> ch.push("reply\n")));
-        try {
-            in.feed("request\n");  // the connection thread writes and flushes its reply itself
-            assertTrue(connection.awaitClosed(Duration.ofSeconds(5)), "the write timeout did not close");
-        } finally {
-            connection.close();
+        try (CapturedLog log = CapturedLog.of(LIMITS_LOG)) {
+            ScriptedInput in = ScriptedInput.open();
+            ChatConnection connection = ChatConnection.start(in, new BlockingFlush(), SHORT_WRITE_TIMEOUT,
+                    ch -> RecordingSession.onLines(ch, m -> ch.push("reply\n")));
+            try {
+                in.feed("request\n");  // the connection thread writes and flushes its reply itself
+                assertTrue(connection.awaitClosed(Duration.ofSeconds(5)), "the write timeout did not close");
+            } finally {
+                connection.close();
+            }
+            assertWriteTimeoutLoggedOnce(log);
         }
+    }
+
+    /** The broken write timeout is logged once, for the operator, whatever the session does with it. */
+    private static void assertWriteTimeoutLoggedOnce(CapturedLog log) {
+        assertEquals(1, log.warnings().size(), () -> "one warning: " + log.warnings());
+        assertTrue(log.warnings().get(0).contains("writeTimeout (300) exceeded"), log.warnings().get(0));
     }
 
     /**

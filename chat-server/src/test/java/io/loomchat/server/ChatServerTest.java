@@ -10,11 +10,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.loomchat.core.ChatChannel;
 import io.loomchat.core.ChatLimitException;
 import io.loomchat.core.ChatOptions;
+import io.loomchat.core.CloseReason;
 import io.loomchat.core.SessionFactory;
 import io.loomchat.server.Transcribing.Transcript;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -135,7 +137,8 @@ class ChatServerTest {
         List<Throwable> errors = new CopyOnWriteArrayList<>();
         BlockingQueue<Transcribing> created = Transcribing.queue();
         ChatOptions max16 = ChatOptions.defaults().withMaxMessageSize(16);
-        try (ChatServer server = ChatServer.builder().bindAddress(InetAddress.getLoopbackAddress()).options(max16)
+        try (CapturedLog limits = CapturedLog.of("io.loomchat.limits");
+             ChatServer server = ChatServer.builder().bindAddress(InetAddress.getLoopbackAddress()).options(max16)
                 .listen(channel -> new LineEcho(channel, created) {
                     @Override
                     public void handleError(ChatChannel channel, Throwable error) {
@@ -150,6 +153,11 @@ class ChatServerTest {
             assertEquals("0123456789abcdef\n", fits.send("0123456789abcdef\n").read(17));
             assertEquals(1, errors.size());
             assertInstanceOf(ChatLimitException.class, errors.get(0));
+            // The hook kept the error to itself: the server still counts it, and logs it once for the operator.
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> server.stats().closedByReason().get(CloseReason.MESSAGE_TOO_LONG) == 1);
+            assertEquals(1, limits.warnings().size(), () -> "one warning: " + limits.warnings());
+            assertTrue(limits.warnings().get(0).contains("maxMessageSize (16) exceeded"), limits.warnings().get(0));
         }
     }
 

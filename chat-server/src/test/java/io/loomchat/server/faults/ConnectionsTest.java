@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.loomchat.core.ChatChannel;
 import io.loomchat.core.ChatSession;
 import io.loomchat.core.CloseReason;
+import io.loomchat.server.CapturedLog;
 import io.loomchat.server.ChatServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,8 +31,9 @@ class ConnectionsTest {
     void connectionsOverTheMaximumAreRefusedWithTheMessage() throws Exception {
         FaultProtocol.reset();
         int baseline = Leaks.openFileDescriptors();
-        try (ChatServer server = ChatServer.builder().port(0).maxConnections(3).refusalMessage("busy\n")
-                .listen(FaultProtocol::new)) {
+        ChatServer server = ChatServer.builder().port(0).maxConnections(3).refusalMessage("busy\n")
+                .listen(FaultProtocol::new);
+        try (CapturedLog log = CapturedLog.of("io.loomchat.server.internal.AcceptLoop")) {
             List<Peer> admitted = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 Peer peer = new Peer(server.port());
@@ -44,6 +46,11 @@ class ConnectionsTest {
                 }
             }
             assertEquals(5, server.stats().refused());
+            // Each refusal is logged once, for the operator: the server is at its maximum.
+            assertEquals(5, log.warnings().size(), () -> "five warnings: " + log.warnings());
+            for (String warning : log.warnings()) {
+                assertTrue(warning.matches("refused /127\\.0\\.0\\.1:\\d+: 3 connections open, the maximum"), warning);
+            }
             for (Peer peer : admitted) peer.assertServed("still-in");
             admitted.get(0).close();
             await().atMost(Duration.ofSeconds(5)).until(() -> server.connectionCount() == 2);
@@ -51,17 +58,18 @@ class ConnectionsTest {
                 next.assertServed("a-free-place");
             }
             for (Peer peer : admitted) peer.close();
+        } finally {
             server.close();
-            Leaks.assertNoLeaks(server, baseline);
         }
+        Leaks.assertNoLeaks(server, baseline);
     }
 
     @Test
     void burstOfFiveThousandShortConnectionsLeavesNothingBehind() throws Exception {
         FaultProtocol.reset();
         int baseline = Leaks.openFileDescriptors();
-        try (ChatServer server = ChatServer.listen(0, FaultProtocol::new);
-             ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+        ChatServer server = ChatServer.listen(0, FaultProtocol::new);
+        try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<?>> done = new ArrayList<>();
             for (int i = 0; i < 5000; i++) {
                 int n = i;
@@ -78,9 +86,10 @@ class ConnectionsTest {
             try (Peer after = new Peer(server.port())) {
                 after.assertServed("after-the-burst");
             }
+        } finally {
             server.close();
-            Leaks.assertNoLeaks(server, baseline);
         }
+        Leaks.assertNoLeaks(server, baseline);
     }
 
     @Test

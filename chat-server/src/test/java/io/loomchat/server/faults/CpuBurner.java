@@ -58,14 +58,23 @@ final class CpuBurner implements AutoCloseable {
         return cpu;
     }
 
-    /** Kills the burner and waits for it to end, for at most 10 s. */
+    /**
+     * Kills the burner and waits for it to end, for at most 10 s.
+     *
+     * @throws IllegalStateException if it did not end in time, or the wait was interrupted (the interrupt is kept)
+     */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         if (process == null) return;
         cpu();
         process.destroyForcibly();
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("CPU burner " + process.pid() + " did not end within 10 s");
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("CPU burner " + process.pid() + " did not end within 10 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting for CPU burner " + process.pid() + " to end", e);
         }
         Runtime.getRuntime().removeShutdownHook(killer);
     }

@@ -5,20 +5,25 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
 import io.loomchat.core.ChatChannel;
 import io.loomchat.core.ChatLimitException;
 import io.loomchat.core.ChatOptions;
 import io.loomchat.core.CloseReason;
+import io.loomchat.server.CapturedLog;
 import io.loomchat.server.ChatServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.slf4j.LoggerFactory;
 
 /** Peers that send too much, too slowly, or nothing: each is closed, and the server serves on. */
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
@@ -27,10 +32,13 @@ class LimitsTest {
 
     private ChatServer server;
     private int baseline;
+    /** Where a broken limit is logged, once per connection, whatever the session's handleError does. */
+    private CapturedLog limits;
 
     @BeforeEach
     void start() throws IOException {
         FaultProtocol.reset();
+        limits = CapturedLog.of("io.loomchat.limits");
         baseline = Leaks.openFileDescriptors();
         server = ChatServer.builder().port(0)
                 .options(ChatOptions.defaults()
@@ -41,8 +49,21 @@ class LimitsTest {
 
     @AfterEach
     void stop() {
-        server.close();
-        Leaks.assertNoLeaks(server, baseline);
+        try {
+            server.close();
+            Leaks.assertNoLeaks(server, baseline);
+        } finally {
+            limits.close();
+        }
+    }
+
+    /** Asserts that the log holds one warning for each of {@code expected}, in order, each naming its limit. */
+    private void assertLimitsLogged(String... expected) {
+        List<String> warnings = limits.warnings();
+        assertEquals(expected.length, warnings.size(), () -> "warnings: " + warnings);
+        for (int i = 0; i < expected.length; i++) {
+            assertTrue(warnings.get(i).contains(expected[i]), warnings.get(i) + " names " + expected[i]);
+        }
     }
 
     @Test
@@ -66,6 +87,7 @@ class LimitsTest {
             long read = server.stats().bytesIn();
             assertTrue(read < CAP + 2L * 64 * 1024 + 100, "read " + read + " bytes for a " + CAP + "-byte cap");
             healthy.assertServed("still-here");
+            assertLimitsLogged("maxMessageSize (65536) exceeded");
         }
     }
 
@@ -81,8 +103,13 @@ class LimitsTest {
         await().atMost(Duration.ofSeconds(5))
                 .until(() -> server.stats().closedByReason().get(CloseReason.MESSAGE_TOO_LONG) == 1);
         assertEquals(1, FaultProtocol.ERRORS.get(), "the session's handleError heard of it");
+        assertLimitsLogged("maxMessageSize (65536) exceeded by /127.0.0.1:");
     }
 
+    /**
+     * A polite hook answers in the protocol and logs nothing: each broken limit is still counted in the stats, and
+     * logged once per connection.
+     */
     @Test
     void errorHookMayAnswerBeforeTheConnectionCloses() throws Exception {
         try (ChatServer answering = ChatServer.builder().port(0)
@@ -100,7 +127,28 @@ class LimitsTest {
             try (Peer idle = new Peer(answering.port())) {
                 assertEquals("-ERR idleTimeout\n", new String(idle.readToClose(), StandardCharsets.UTF_8));
             }
+            await().atMost(Duration.ofSeconds(5)).until(() -> answering.stats().closedByReason().get(
+                    CloseReason.MESSAGE_TOO_LONG) == 1 && answering.stats().closedByReason().get(
+                    CloseReason.IDLE_TIMEOUT) == 1);
         }
+        assertLimitsLogged("maxMessageSize (16) exceeded", "idleTimeout (300) exceeded");
+    }
+
+    /** An operator who turns the limits' log off still sees every broken limit in the stats. */
+    @Test
+    void limitsLogTurnedOffStillCountsTheBrokenLimit() throws Exception {
+        Logger logger = (Logger) LoggerFactory.getLogger("io.loomchat.limits");
+        Level level = logger.getLevel();
+        logger.setLevel(Level.ERROR);
+        try (Peer peer = new Peer(server.port())) {
+            peer.send("x".repeat(CAP + 1));
+            assertArrayEquals(new byte[0], peer.readToClose());
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> server.stats().closedByReason().get(CloseReason.MESSAGE_TOO_LONG) == 1);
+        } finally {
+            logger.setLevel(level);
+        }
+        assertLimitsLogged();
     }
 
     @Test
@@ -111,6 +159,7 @@ class LimitsTest {
             assertEquals(12 * 16 * 1024, peer.readLine().length());
             peer.assertServed("still-open");
         }
+        assertLimitsLogged();
     }
 
     @Test
@@ -132,6 +181,7 @@ class LimitsTest {
         try (Peer healthy = new Peer(server.port())) {
             healthy.assertServed("fresh");
         }
+        assertLimitsLogged("idleTimeout (500) exceeded");
     }
 
     @Test
@@ -153,5 +203,6 @@ class LimitsTest {
                     .until(() -> server.stats().closedByReason().get(CloseReason.MESSAGE_TIMEOUT) == 1);
             healthy.assertServed("after");
         }
+        assertLimitsLogged("messageTimeout (700) exceeded");
     }
 }

@@ -2,11 +2,13 @@ package io.loomchat.server.faults;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.loomchat.core.ChatChannel;
 import io.loomchat.core.ChatOptions;
 import io.loomchat.core.ChatSession;
 import io.loomchat.core.CloseReason;
+import io.loomchat.server.CapturedLog;
 import io.loomchat.server.ChatServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -25,6 +27,8 @@ import org.junit.jupiter.api.Timeout;
 /** Peers that stop reading: their output is bounded, they are closed, and nobody else waits for them. */
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class SlowConsumerTest {
+    /** Where a broken limit is logged, once per connection. */
+    private static final String LIMITS_LOG = "io.loomchat.limits";
     private static final ChatOptions TIGHT = ChatOptions.defaults()
             .withWatermarks(16 * 1024, 64 * 1024)
             .withWriteTimeout(Duration.ofMillis(800));
@@ -33,7 +37,8 @@ class SlowConsumerTest {
     void peerThatNeverReadsIsClosedAfterTheWriteTimeout() throws Exception {
         FaultProtocol.reset();
         int baseline = Leaks.openFileDescriptors();
-        try (ChatServer server = ChatServer.builder().port(0).options(TIGHT).listen(FaultProtocol::new)) {
+        ChatServer server = ChatServer.builder().port(0).options(TIGHT).listen(FaultProtocol::new);
+        try (CapturedLog limits = CapturedLog.of(LIMITS_LOG)) {
             try (Peer healthy = new Peer(server.port()); Peer deaf = new Peer(server.port(), 4096)) {
                 // Ask for 400 x 100 KB and never read: the socket buffers fill, then the queue, then the
                 // reader waits in push, which stops it reading: backpressure all the way to the deaf peer.
@@ -49,9 +54,12 @@ class SlowConsumerTest {
                 healthy.assertServed("unaffected");
             }
             assertEquals(1, FaultProtocol.ERRORS.get(), "handleError heard of the writeTimeout");
+            assertEquals(1, limits.warnings().size(), () -> "one warning: " + limits.warnings());
+            assertTrue(limits.warnings().get(0).contains("writeTimeout (800) exceeded"), limits.warnings().get(0));
+        } finally {
             server.close();
-            Leaks.assertNoLeaks(server, baseline);
         }
+        Leaks.assertNoLeaks(server, baseline);
     }
 
     private static int readMessages(Peer reader, String filler, int expected) {
@@ -102,9 +110,11 @@ class SlowConsumerTest {
         int baseline = Leaks.openFileDescriptors();
         // 21 readers on 2 cores: a healthy one may wait for a core for a while, so allow more than TIGHT does.
         ChatOptions options = TIGHT.withWriteTimeout(Duration.ofSeconds(3));
-        try (ChatServer server = ChatServer.builder().port(0).options(options).listen(room::join)) {
+        ChatServer server = ChatServer.builder().port(0).options(options).listen(room::join);
+        try (CapturedLog limits = CapturedLog.of(LIMITS_LOG)) {
             List<Peer> talkers = new ArrayList<>();
-            try (Peer stuck = new Peer(server.port(), 4096)) {
+            Peer stuck = new Peer(server.port(), 4096);  // never reads
+            try {
                 for (int i = 0; i < 20; i++) talkers.add(new Peer(server.port()));
                 await().atMost(Duration.ofSeconds(5)).until(() -> room.members.size() == 21);
                 String filler = "y".repeat(8000);
@@ -125,11 +135,17 @@ class SlowConsumerTest {
                 await().atMost(Duration.ofSeconds(10)).until(() -> room.members.size() == 20);
                 await().atMost(Duration.ofSeconds(5))
                         .until(() -> server.stats().closedByReason().get(CloseReason.WRITE_TIMEOUT) == 1);
+                // Only the stuck member broke a limit, and the operator is told once.
+                assertEquals(1, limits.warnings().size(), () -> "one warning: " + limits.warnings());
+                assertTrue(limits.warnings().get(0).contains("writeTimeout (3000) exceeded by "
+                        + stuck.socket.getLocalSocketAddress()), limits.warnings().get(0));
             } finally {
+                stuck.close();
                 for (Peer p : talkers) p.close();
             }
+        } finally {
             server.close();
-            Leaks.assertNoLeaks(server, baseline);
         }
+        Leaks.assertNoLeaks(server, baseline);
     }
 }

@@ -70,18 +70,21 @@ final class StallHunt {
         int baseline = Leaks.openFileDescriptors();
         StallMonitor monitor = new StallMonitor(settings.quiet(), room);
         long started = System.nanoTime();
-        try (CpuBurner burner = CpuBurner.start(settings.burners(), settings.atMost().plusSeconds(30));
-             ChatServer server = ChatServer.builder().bindAddress(InetAddress.getByName("127.0.0.1")).port(0)
-                     .options(OPTIONS).listen(room::join)) {
+        try (CpuBurner burner = CpuBurner.start(settings.burners(), settings.atMost().plusSeconds(30))) {
+            ChatServer server = ChatServer.builder().bindAddress(InetAddress.getByName("127.0.0.1")).port(0)
+                    .options(OPTIONS).listen(room::join);
             List<StallClient> clients = new ArrayList<>();
-            long end = started + settings.workload().toNanos();
-            for (int id = 0; id < settings.clients(); id++) {
-                clients.add(new StallClient(id, server.port(), settings.seed(), end, monitor));
+            try {
+                long end = started + settings.workload().toNanos();
+                for (int id = 0; id < settings.clients(); id++) {
+                    clients.add(new StallClient(id, server.port(), settings.seed(), end, monitor));
+                }
+                watch(clients, start(clients), monitor, room, settings);
+                if (!room.failures().isEmpty()) throw new AssertionError("the server side failed: " + room.failures());
+                if (monitor.lines() == 0) throw new AssertionError("no reply at all");
+            } finally {
+                server.close();
             }
-            watch(clients, start(clients), monitor, room, settings);
-            if (!room.failures().isEmpty()) throw new AssertionError("the server side failed: " + room.failures());
-            if (monitor.lines() == 0) throw new AssertionError("no reply at all");
-            server.close();
             Leaks.assertNoLeaks(server, baseline);
             long connections = clients.stream().mapToLong(c -> c.connections.get()).sum();
             return String.format("stall hunt, seed %d: %d clients, %d connections, %s; longest waits of one client "

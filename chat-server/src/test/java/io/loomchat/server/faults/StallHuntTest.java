@@ -36,13 +36,17 @@ class StallHuntTest {
         var settings = new StallHunt.Settings(Duration.ofSeconds(4), 4, Duration.ofSeconds(2), 0, 1);
         StallRoom room = new StallRoom(300);
         AssertionError stall;
+        List<String> warnings;
         try (CapturedLog log = CapturedLog.of("io.loomchat")) {
             stall = assertThrows(AssertionError.class, () -> StallHunt.run(settings, room));
+            warnings = log.warnings();  // the server is closed by now
         }
         String report = stall.getMessage();
         assertTrue(report.contains("clients got no reply for over 2000 ms while the others were served"), report);
         Matcher thread = Pattern.compile("server side: (loomchat-conn-\\d+) in \"\\w \\d+").matcher(report);
         assertTrue(thread.find(), report);
+        // If the server's close has to wait for the hanging session, it says so of that connection and no other.
+        for (String warning : warnings) assertTrue(warning.contains(thread.group(1)), warning);
         // The stuck connection thread's whole stack, where the session waits.
         assertTrue(report.contains("\"" + thread.group(1) + "\" virtual"), report);
         assertTrue(report.contains("StallRoom$Member.hang"), report);

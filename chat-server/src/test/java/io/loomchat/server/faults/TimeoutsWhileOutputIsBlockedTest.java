@@ -1,16 +1,20 @@
 package io.loomchat.server.faults;
 
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
-
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.loomchat.core.ChatChannel;
 import io.loomchat.core.ChatOptions;
+import io.loomchat.server.CapturedLog;
 import io.loomchat.server.ChatServer;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,6 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class TimeoutsWhileOutputIsBlockedTest {
+    /** Where a broken limit is logged, once per connection. */
+    private static final String LIMITS_LOG = "io.loomchat.limits";
     @TempDir
     static Path dir;
     private static SSLContext context;
@@ -46,6 +52,13 @@ class TimeoutsWhileOutputIsBlockedTest {
         }
     }
 
+    /** Asserts that {@code log} holds exactly one warning, and that it matches {@code pattern}. */
+    private static void assertLoggedOnce(CapturedLog log, String pattern) {
+        List<String> warnings = log.warnings();
+        assertEquals(1, warnings.size(), () -> "one warning: " + warnings);
+        assertTrue(Pattern.compile(pattern).matcher(warnings.get(0)).find(), warnings.get(0) + " ~ " + pattern);
+    }
+
     private static final String FLOOD = "BIG 100000\n".repeat(300);
 
     /** TLS: a message timeout while the pump is blocked writing to a deaf peer. */
@@ -55,7 +68,8 @@ class TimeoutsWhileOutputIsBlockedTest {
                 .withWriteTimeout(Duration.ofMillis(1000)).withMessageTimeout(Duration.ofMillis(300));
         ChatServer tls = ChatServer.builder().port(0).sslContext(context).options(o)
                 .drainTimeout(Duration.ofMillis(300)).listen(FaultProtocol::new);
-        try (SSLSocket deaf = (SSLSocket) context.getSocketFactory().createSocket()) {
+        try (CapturedLog limits = CapturedLog.of(LIMITS_LOG);
+             SSLSocket deaf = (SSLSocket) context.getSocketFactory().createSocket()) {
             deaf.setReceiveBufferSize(4096);
             deaf.connect(new InetSocketAddress("127.0.0.1", tls.port()), 5_000);
             deaf.startHandshake();
@@ -63,6 +77,7 @@ class TimeoutsWhileOutputIsBlockedTest {
             deaf.getOutputStream().flush();
             // Write timeout 1 s, message timeout 0.3 s: the connection must end, not wait on the deaf peer.
             await("the TLS connection to end").atMost(Duration.ofSeconds(6)).until(() -> tls.connectionCount() == 0);
+            assertLoggedOnce(limits, "(writeTimeout \\(1000\\)|messageTimeout \\(300\\)) exceeded");
         } finally {
             assertTimeoutPreemptively(Duration.ofSeconds(10), tls::close, "server close() returned");
         }
@@ -75,10 +90,13 @@ class TimeoutsWhileOutputIsBlockedTest {
                 .withWriteTimeout(Duration.ofMillis(1000)).withMaxMessageSize(1000);
         ChatServer server = ChatServer.builder().port(0).options(o)
                 .drainTimeout(Duration.ofMillis(300)).listen(PoliteErrors::new);
-        try (Peer deaf = new Peer(server.port(), 4096)) {
+        try (CapturedLog limits = CapturedLog.of(LIMITS_LOG); Peer deaf = new Peer(server.port(), 4096)) {
             deaf.send(FLOOD + "a".repeat(5000));
             // The write timeout (1 s) still ends the drain of the polite handler's answer.
             await("the connection to end").atMost(Duration.ofSeconds(6)).until(() -> server.connectionCount() == 0);
+            // Whichever limit broke first (the reader may still be writing its own replies when the write timeout
+            // strikes), the connection logs it, and only it.
+            assertLoggedOnce(limits, "(writeTimeout \\(1000\\)|maxMessageSize \\(1000\\)) exceeded");
         } finally {
             server.close();
         }

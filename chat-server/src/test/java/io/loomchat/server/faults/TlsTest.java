@@ -9,6 +9,7 @@ import io.loomchat.core.ChatConnection;
 import io.loomchat.core.ChatOptions;
 import io.loomchat.core.ChatSession;
 import io.loomchat.core.CloseReason;
+import io.loomchat.server.CapturedLog;
 import io.loomchat.server.ChatClient;
 import io.loomchat.server.ChatServer;
 import java.io.ByteArrayOutputStream;
@@ -17,6 +18,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
@@ -91,12 +93,18 @@ class TlsTest {
 
     @Test
     void plainTextClientOnTheTlsPortIsClosedAndOthersAreServed() throws Exception {
-        try (ChatServer server = tlsServer()) {
+        try (CapturedLog log = CapturedLog.of("io.loomchat.core.internal.Connection");
+             ChatServer server = tlsServer()) {
             try (Peer plain = new Peer(server.port())) {
                 plain.send("ECHO not-tls\n");
                 plain.readToClose();
             }
             assertEquals("still-fine\nbye\n", opensslClient(server.port(), "ECHO still-fine\nQUIT\n"));
+            // The failed handshake is the peer's doing: one INFO line, no warning, no stack trace.
+            assertEquals(1, log.messages().size(), () -> "one message: " + log.messages());
+            assertTrue(log.messages().get(0).contains("could not open the connection: javax.net.ssl.SSLException"),
+                    log.messages().get(0));
+            assertEquals(List.of(), log.warnings());
         }
     }
 
@@ -107,7 +115,8 @@ class TlsTest {
                 .withWriteTimeout(Duration.ofMillis(800));
         ChatServer tls = ChatServer.builder().port(0).sslContext(context).options(bigQueue)
                 .drainTimeout(Duration.ofMillis(500)).listen(FaultProtocol::new);
-        try (ChatServer plain = ChatServer.builder().port(0)
+        try (CapturedLog limits = CapturedLog.of("io.loomchat.limits");
+             ChatServer plain = ChatServer.builder().port(0)
                 .options(ChatOptions.defaults().withIdleTimeout(Duration.ofMillis(1500))).listen(FaultProtocol::new);
              SSLSocket deaf = (SSLSocket) context.getSocketFactory().createSocket()) {
             deaf.setReceiveBufferSize(4096);
@@ -123,6 +132,10 @@ class TlsTest {
                 silent.readToClose();
             }
             await().atMost(Duration.ofSeconds(5)).until(() -> plain.stats().closedByReason().get(CloseReason.IDLE_TIMEOUT) == 1);
+            // Each broken limit is logged once, in the order they broke.
+            assertEquals(2, limits.warnings().size(), () -> "two warnings: " + limits.warnings());
+            assertTrue(limits.warnings().get(0).contains("writeTimeout (800) exceeded"), limits.warnings().get(0));
+            assertTrue(limits.warnings().get(1).contains("idleTimeout (1500) exceeded"), limits.warnings().get(1));
         } finally {
             assertTimeoutPreemptively(Duration.ofSeconds(10), tls::close, "server close() returned");
         }
