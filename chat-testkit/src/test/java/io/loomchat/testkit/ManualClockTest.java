@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.loomchat.core.ChatChannel;
 import io.loomchat.core.ChatLimitException;
@@ -20,6 +21,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -27,6 +30,23 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(30)
 class ManualClockTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
+    /** Where a broken limit is logged, once per connection, however politely the session answers it. */
+    private CapturedLog limits;
+
+    @BeforeEach
+    void captureLimits() {
+        limits = CapturedLog.of("io.loomchat.limits");
+    }
+
+    @AfterEach
+    void releaseLimits() {
+        limits.close();
+    }
+
+    private void assertLoggedOnce(String expected) {
+        assertEquals(1, limits.warnings().size(), () -> "one warning: " + limits.warnings());
+        assertTrue(limits.warnings().get(0).contains(expected), limits.warnings().get(0));
+    }
 
     /** Echoes lines; answers a broken limit with "421 LIMIT" and closes when done; "BIG" sends 8 MiB. */
     static final class PoliteEcho implements ChatSession {
@@ -82,6 +102,7 @@ class ManualClockTest {
             assertEquals("421 idleTimeout\n", harness.takeOutput());
             assertEquals("idleTimeout", assertInstanceOf(ChatLimitException.class, harness.errors().get(0)).limit());
         }
+        assertLoggedOnce("idleTimeout (300000) exceeded");
     }
 
     @Test
@@ -102,6 +123,7 @@ class ManualClockTest {
             await().atMost(WAIT).until(harness::isClosed);
             assertEquals("421 messageTimeout\n", harness.takeOutput());
         }
+        assertLoggedOnce("messageTimeout (30000) exceeded");
     }
 
     @Test
@@ -142,6 +164,7 @@ class ManualClockTest {
         } finally {
             server.close();
         }
+        assertLoggedOnce("writeTimeout (30000) exceeded");
     }
 
     @Test

@@ -60,8 +60,10 @@ public final class InMemoryConnection implements AutoCloseable {
 
             @Override
             public void close() throws IOException {
-                try (InputStream in = pipes.in(); OutputStream out = pipes.out()) {
-                    // closing both is the point
+                try {
+                    pipes.in().close();
+                } finally {
+                    pipes.out().close();
                 }
             }
         };

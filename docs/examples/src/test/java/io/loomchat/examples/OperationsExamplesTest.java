@@ -25,9 +25,16 @@ import org.junit.jupiter.api.io.TempDir;
 /** What the operations page quotes: a session that answers a broken limit, and TLS with openssl s_client. */
 @Timeout(60)
 class OperationsExamplesTest {
+    private static final String LIMITS_LOG = "io.loomchat.limits";
     private static final char[] PASSWORD = "changeit".toCharArray();
     @TempDir
     Path dir;
+
+    /** The operations page's promise: a broken limit is logged once, at WARN, however politely it is answered. */
+    private static void assertLoggedOnce(CapturedLog log, String expected) {
+        assertEquals(1, log.warnings().size(), () -> "one warning: " + log.warnings());
+        assertTrue(log.warnings().get(0).contains(expected), log.warnings().get(0));
+    }
 
     private static ChatServer polite(ChatOptions options) throws Exception {
         return ChatServer.builder().bindAddress(InetAddress.getLoopbackAddress()).options(options)
@@ -36,22 +43,26 @@ class OperationsExamplesTest {
 
     @Test
     void aLineOverTheLimitIsAnsweredThenClosed() throws Exception {
-        try (ChatServer server = polite(ChatOptions.defaults().withMaxMessageSize(16));
+        try (CapturedLog limits = CapturedLog.of(LIMITS_LOG);
+             ChatServer server = polite(ChatOptions.defaults().withMaxMessageSize(16));
              Peer peer = Peer.connect(server.port())) {
             peer.send("short\r\n");
             peer.expectLine("short\r\n");
             peer.send("a line longer than sixteen bytes\r\n");
             peer.expectLine("-ERR maxMessageSize exceeded\r\n");
             peer.expectClosed();
+            assertLoggedOnce(limits, "maxMessageSize (16) exceeded");
         }
     }
 
     @Test
     void anIdlePeerIsAnsweredThenClosed() throws Exception {
-        try (ChatServer server = polite(ChatOptions.defaults().withIdleTimeout(Duration.ofMillis(300)));
+        try (CapturedLog limits = CapturedLog.of(LIMITS_LOG);
+             ChatServer server = polite(ChatOptions.defaults().withIdleTimeout(Duration.ofMillis(300)));
              Peer peer = Peer.connect(server.port())) {
             peer.expectLine("-ERR idleTimeout exceeded\r\n");
             peer.expectClosed();
+            assertLoggedOnce(limits, "idleTimeout (300) exceeded");
         }
     }
 
