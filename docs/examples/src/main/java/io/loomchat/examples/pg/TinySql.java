@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
  * The handful of statements {@link PgServer} runs, each answered with PostgreSQL's messages: {@code SELECT} of an
  * integer, a string or {@code now()}, and key/value tables of one shape, two text columns of which the first is
  * the key ({@code CREATE TABLE kv (key text PRIMARY KEY, value text)}, {@code INSERT INTO kv VALUES ('a', 'b')},
- * {@code SELECT * FROM kv WHERE key = 'a'}, {@code DROP TABLE kv}). Anything else is an error with PostgreSQL's
+ * {@code SELECT * FROM kv WHERE key = 'a'}, {@code DROP TABLE kv}); {@code SET} of a parameter is accepted and
+ * ignored, as drivers send some as they connect. Anything else is an error with PostgreSQL's
  * SQLSTATE: 42601 for what it cannot parse, 0A000 for statements it knows but does not run.
  *
  * <p>Tables are shared by every connection and live in memory. Each statement is atomic on its own but there are
@@ -43,13 +44,14 @@ final class TinySql {
             + "(?:\\(\\s*(\\w+)\\s*,\\s*(\\w+)\\s*\\)\\s*)?values\\s*(.+)");
     private static final Pattern ROW = Pattern.compile("(?is)\\(\\s*" + STRING + "\\s*,\\s*(?:" + STRING
             + "|(null))\\s*\\)\\s*(,\\s*)?");
+    /** SET of a run-time parameter, which drivers send as they connect (the JDBC driver's extra_float_digits). */
+    private static final Pattern SET = Pattern.compile("(?is)set\\s+(session\\s+)?\\w+\\s*(=|to)\\s*.+");
     private static final Pattern SELECT_FROM = Pattern.compile("(?is)select\\s+(\\*|\\w+(?:\\s*,\\s*\\w+)*)\\s+from"
             + "\\s+(\\w+)(?:\\s+where\\s+(\\w+)\\s*=\\s*" + STRING + ")?");
     /** Statements PostgreSQL has and this example does not: 0A000 rather than a syntax error. */
     private static final Set<String> NOT_SUPPORTED = Set.of("alter", "analyze", "begin", "call", "close", "commit",
             "copy", "deallocate", "declare", "delete", "discard", "do", "explain", "fetch", "grant", "listen",
-            "lock", "merge", "notify", "prepare", "reindex", "reset", "revoke", "rollback", "savepoint", "set",
-            "show", "start", "truncate", "update", "vacuum", "values", "with");
+            "lock", "merge", "notify", "prepare", "reindex", "reset", "revoke", "rollback", "savepoint", "show", "start", "truncate", "update", "vacuum", "values", "with");
     private static final DateTimeFormatter TIMESTAMPTZ = DateTimeFormatter.ofPattern(
             "yyyy-MM-dd HH:mm:ss.SSSSSSx", Locale.ROOT);
 
@@ -110,11 +112,13 @@ final class TinySql {
             return single(new Column(name, PgMessages.TIMESTAMPTZ),
                     TIMESTAMPTZ.format(clock.instant().atOffset(ZoneOffset.UTC)));
         }
+        if (SET.matcher(statement).matches()) return Outcome.of(commandComplete("SET")); // accepted, ignored
         if ((m = CREATE.matcher(statement)).matches()) return create(m);
         if ((m = DROP.matcher(statement)).matches()) return drop(m);
         if ((m = INSERT.matcher(statement)).matches()) return insert(m);
         if ((m = SELECT_FROM.matcher(statement)).matches()) return select(m);
-        String first = statement.split("[\\s(]", 2)[0].toLowerCase(Locale.ROOT);
+        String word = statement.split("[\\s(]", 2)[0];
+        String first = word.toLowerCase(Locale.ROOT);
         if (NOT_SUPPORTED.contains(first)) {
             return Outcome.error(PgMessages.FEATURE_NOT_SUPPORTED, first.toUpperCase(Locale.ROOT)
                     + " is not supported by this example");
@@ -124,7 +128,7 @@ final class TinySql {
                     + "SELECT now(), and CREATE TABLE, INSERT, SELECT ... WHERE key = '...' and DROP TABLE on "
                     + "tables of two text columns");
         }
-        return Outcome.error(PgMessages.SYNTAX_ERROR, "syntax error at or near \"" + first + "\"");
+        return Outcome.error(PgMessages.SYNTAX_ERROR, "syntax error at or near \"" + word + "\"");
     }
 
     private static Outcome single(Column column, String value) {
