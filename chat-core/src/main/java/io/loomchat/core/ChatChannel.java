@@ -59,7 +59,7 @@ public interface ChatChannel {
 
     /**
      * Sets the terminator; see {@link Terminator} for its kinds: asynchat's three, and those beyond asynchat
-     * ({@link Terminator.LengthField}). It applies at once, to the input already buffered too.
+     * ({@link Terminator.Delimiters}, {@link Terminator.LengthField}, {@link Terminator.StrictLines}). It applies at once, to the input already buffered too.
      *
      * @param terminator any {@link Terminator}
      */
@@ -75,7 +75,8 @@ public interface ChatChannel {
     /**
      * {@return the delimiter that ended the message just found, or null if none did} Inside
      * {@link ChatSession#foundTerminator()} it tells which delimiter ended the message: the one of a
-     * {@link Terminator.Delimiter}. It is null after a {@link Terminator.Count count} or a
+     * {@link Terminator.Delimiter}, {@code "\r\n"} for {@link Terminator.StrictLines}, and the one found of
+     * {@link Terminator.Delimiters}. It is null after a {@link Terminator.Count count} or a
      * {@link Terminator.LengthField frame}, and before the first message. Read it on the connection's thread.
      */
     default Terminator.Delimiter lastDelimiter() {

@@ -5,7 +5,7 @@ import java.net.SocketAddress;
 
 /**
  * Tells a session's {@link ChatSession#handleError} that its peer broke a rule of the framing its terminator
- * enforces: a bare {@code "\r"} or {@code "\n"} inside a strict line, or a
+ * enforces: a bare {@code "\r"} or {@code "\n"} inside a {@link Terminator.StrictLines strict line}, or a
  * {@link Terminator.LengthField length field} that gives a negative length. As after a broken
  * {@link ChatLimitException limit}, no more input is dispatched: what the hook pushes is written, then the
  * connection closes with {@link CloseReason#PROTOCOL_ERROR}.
@@ -18,7 +18,7 @@ public final class ChatProtocolException extends IOException {
     /** The peer that broke it, or null. */
     private final transient SocketAddress remoteAddress;
 
-    /** The rule of strict lines: a line holds no {@code "\r"} or {@code "\n"} but its end. */
+    /** The rule of {@link Terminator.StrictLines}: a line holds no {@code "\r"} or {@code "\n"} but its end. */
     public static final String BARE_LINE_END = "bareLineEnd";
     /** The rule of {@link Terminator.LengthField}: the length, adjusted, is not negative and fits a long. */
     public static final String BAD_LENGTH = "badLength";

@@ -2,18 +2,21 @@ package io.loomchat.core;
 
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
- * What ends a message on a channel's input: a delimiter, a count of bytes, or none; or, beyond asynchat, a
- * length-prefixed frame.
+ * What ends a message on a channel's input: a delimiter, a count of bytes, or none; or, beyond asynchat, any of
+ * several delimiters, a length-prefixed frame, or a strict {@code "\r\n"} line.
  *
  * <p>The first three are the kinds of asynchat's {@code set_terminator} argument: a string, an integer, and
  * {@code None}. {@code Count(0)} behaves like {@code None()}, collecting all input, as asynchat's {@code 0} does.
  *
- * <p>The others frame input as protocols written since do: {@link LengthField} reads frames whose header gives
- * their length. Like the classic three they can be set at any time, in {@link ChatSession#foundTerminator()} or
+ * <p>The others frame input as protocols written since do: {@link Delimiters} ends a message at whichever of
+ * several delimiters comes first, {@link LengthField} reads frames whose header gives their length, and
+ * {@link StrictLines} reads {@code "\r\n"} lines that refuse a bare {@code "\r"} or {@code "\n"}. Like the classic three they can be set at any time, in {@link ChatSession#foundTerminator()} or
  * {@link ChatSession#collectIncomingData}, and apply at once to the input already buffered; a message's bytes
  * reach the session through {@code collectIncomingData} as they arrive, then {@code foundTerminator} ends it.
  */
@@ -84,6 +87,73 @@ public sealed interface Terminator {
 
     /** No terminator: every byte read is collected, and {@link ChatSession#foundTerminator()} is never called. */
     record None() implements Terminator {
+    }
+
+    /**
+     * Several delimiters: a message ends at the delimiter that ends first in the input; of two that end at the same
+     * place the longer wins (so of {@code "\r\n"} and {@code "\n"}, {@code "\r\n"} ends {@code "a\r\n"}, and
+     * the message is {@code "a"}). The delimiter is dropped, as a {@link Delimiter} is, and
+     * {@link ChatChannel#lastDelimiter()} tells which one it was. A delimiter that begins another is found first
+     * when it comes first: of {@code "\r"} and {@code "\r\n"}, {@code "\r"} ends {@code "a\r\n"}, and the
+     * {@code "\n"} begins the next message.
+     *
+     * <p>As for a {@link Delimiter}, a partial delimiter at the end of the input read so far (the longest end that
+     * begins any of them) is held back until the next read tells whether it completes; everything else read is
+     * collected at once. {@link ChatOptions#maxMessageSize()} applies. {@link ChatChannel#getTerminator()} reports
+     * this record.
+     *
+     * {@snippet :
+     * // A lenient line reader: "\r\n" or a bare "\n".
+     * channel.setTerminator(Terminator.anyOf("\r\n", "\n"));
+     * }
+     *
+     * @param delimiters the delimiters, at least one, none empty, in the order given, without repeats
+     */
+    record Delimiters(List<Delimiter> delimiters) implements Terminator {
+        /**
+         * Copies the list, dropping repeats.
+         *
+         * @throws IllegalArgumentException if it is empty
+         */
+        public Delimiters {
+            delimiters = List.copyOf(new java.util.LinkedHashSet<>(delimiters));
+            if (delimiters.isEmpty()) throw new IllegalArgumentException("no delimiters: use Terminator.none()");
+        }
+
+        /** Returns the delimiters with control characters escaped, as in {@code Delimiters["\r\n", "\n"]}. */
+        @Override
+        public String toString() {
+            StringBuilder sb = new StringBuilder("Delimiters[");
+            for (int i = 0; i < delimiters.size(); i++) {
+                byte[] d = delimiters.get(i).bytes;
+                sb.append(i == 0 ? "\"" : ", \"").append(escape(d)).append('"');
+            }
+            return sb.append(']').toString();
+        }
+    }
+
+    /**
+     * Strict lines: a message ends at {@code "\r\n"}, and a {@code "\r"} or {@code "\n"} anywhere else in a line
+     * is refused. Where a lenient reader and a strict one disagree on where a line ends, a peer can hide a message
+     * inside another (SMTP smuggling: {@code "\n.\n"} taken for the end of the data by one server and not by the
+     * next); a strict reader accepts only the one reading.
+     *
+     * <p>A bare {@code "\r"} (followed by anything but {@code "\n"}) or a bare {@code "\n"} ends the input: the
+     * bytes of the line before it are collected, then the session's {@link ChatSession#handleError} gets a
+     * {@link ChatProtocolException} with the rule {@link ChatProtocolException#BARE_LINE_END}, and the connection
+     * closes once what the hook pushes is written (so an SMTP server can answer {@code 500} first). The reader does
+     * not skip to the next line: after a bare line end the two ends of the connection no longer agree on where
+     * lines are, which is what the rule is there to prevent.
+     *
+     * <p>A {@code "\r"} at the end of the input read so far is held back until the next read tells whether a
+     * {@code "\n"} follows. {@link ChatOptions#maxMessageSize()} applies. {@link ChatChannel#lastDelimiter()} is
+     * {@code "\r\n"} after each line.
+     *
+     * {@snippet :
+     * channel.setTerminator(Terminator.strictLines());
+     * }
+     */
+    record StrictLines() implements Terminator {
     }
 
     /**
@@ -191,6 +261,38 @@ public sealed interface Terminator {
         public int headerSize() {
             return offset + size;
         }
+    }
+
+    /**
+     * Returns several delimiters, each text encoded as UTF-8; see {@link Delimiters} for which one ends a message.
+     *
+     * @param delimiters the delimiters, such as {@code "\r\n", "\n"}; none empty
+     * @return a {@link Delimiters}
+     * @throws IllegalArgumentException if there are none, or one is empty
+     */
+    static Delimiters anyOf(String... delimiters) {
+        List<Delimiter> list = new ArrayList<>(delimiters.length);
+        for (String d : delimiters) list.add(new Delimiter(Objects.requireNonNull(d, "delimiter")
+                .getBytes(StandardCharsets.UTF_8)));
+        return new Delimiters(list);
+    }
+
+    /**
+     * Returns several delimiters of bytes, copied; see {@link Delimiters} for which one ends a message.
+     *
+     * @param delimiters the delimiters; none empty
+     * @return a {@link Delimiters}
+     * @throws IllegalArgumentException if there are none, or one is empty
+     */
+    static Delimiters anyOf(byte[]... delimiters) {
+        List<Delimiter> list = new ArrayList<>(delimiters.length);
+        for (byte[] d : delimiters) list.add(new Delimiter(d));
+        return new Delimiters(list);
+    }
+
+    /** {@return strict {@code "\r\n"} lines, refusing a bare {@code "\r"} or {@code "\n"}; see {@link StrictLines}} */
+    static StrictLines strictLines() {
+        return new StrictLines();
     }
 
     /**

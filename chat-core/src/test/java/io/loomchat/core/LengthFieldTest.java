@@ -15,9 +15,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
 import java.util.function.IntToLongFunction;
 import org.junit.jupiter.api.Test;
@@ -150,7 +148,7 @@ class LengthFieldTest {
     @Test
     void atEveryReadThatWouldBlockEveryByteReadHasBeenCollected() throws Exception {
         byte[] input = new Input().pg('Q', "SELECT 'a longer query'\0").pg('S', "").pg('D', "row").raw("Q\0\0").get();
-        assertSeenAtEveryBlock(input, channel -> RecordingSession.with(channel, PG), n -> n);
+        SeenAtBlocks.assertAtEveryBlock(input, channel -> RecordingSession.with(channel, PG), n -> n);
     }
 
     @Test
@@ -161,30 +159,7 @@ class LengthFieldTest {
         // header bytes read so far, by bytes read: the frames start at 0, 7, 9
         IntToLongFunction collected = n -> n - Math.min(n, 2) - Math.min(Math.max(n - 7, 0), 2)
                 - Math.min(Math.max(n - 9, 0), 2);
-        assertSeenAtEveryBlock(input, channel -> RecordingSession.with(channel, bodies), collected);
-    }
-
-    /**
-     * Checks, under every chunking, that where the reader blocks after n bytes the session has what it has when
-     * those n bytes come whole and the input ends, and has collected {@code collected(n)} bytes.
-     */
-    static void assertSeenAtEveryBlock(byte[] input, Function<ChatChannel, RecordingSession> sessions,
-                                       IntToLongFunction collected) throws InterruptedException {
-        Map<Integer, SeenAtBlocks.Point> expected = new HashMap<>();
-        List<Chunking> chunkings = new ArrayList<>(Chunkings.of(input));
-        chunkings.addAll(Chunkings.twoWaySplits(input));
-        for (Chunking chunking : chunkings) {
-            for (SeenAtBlocks.Point point : SeenAtBlocks.run(chunking.chunks(), ChatOptions.defaults(), sessions)) {
-                int n = point.bytesRead();
-                SeenAtBlocks.Point whole = expected.get(n);
-                if (whole == null) {
-                    whole = SeenAtBlocks.whole(input, n, ChatOptions.defaults(), sessions);
-                    expected.put(n, whole);
-                }
-                assertEquals(whole, point, chunking + ": after " + n + " bytes");
-                assertEquals(collected.applyAsLong(n), point.collected(), chunking + ": collected after " + n);
-            }
-        }
+        SeenAtBlocks.assertAtEveryBlock(input, channel -> RecordingSession.with(channel, bodies), collected);
     }
 
     @Test

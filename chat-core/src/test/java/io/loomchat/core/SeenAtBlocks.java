@@ -1,12 +1,18 @@
 package io.loomchat.core;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.loomchat.core.Chunkings.Chunking;
 
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
+import java.util.function.IntToLongFunction;
 
 /**
  * What a session had received at each read that would block (the contract rule's points), under one chunking of
@@ -46,5 +52,28 @@ final class SeenAtBlocks {
         if (n == 0) return new Point(0, List.of(), "", 0);
         RecordingSession s = Runs.runToEnd(List.of(Arrays.copyOf(input, n)), options, sessions).session();
         return new Point(n, s.messages(), s.tail(), s.collectedBytes());
+    }
+
+    /**
+     * Checks, under every chunking, that where the reader blocks after n bytes the session has what it has when
+     * those n bytes come whole and the input ends, and has collected {@code collected(n)} bytes.
+     */
+    static void assertAtEveryBlock(byte[] input, Function<ChatChannel, RecordingSession> sessions,
+                                   IntToLongFunction collected) throws InterruptedException {
+        Map<Integer, Point> expected = new HashMap<>();
+        List<Chunking> chunkings = new ArrayList<>(Chunkings.of(input));
+        chunkings.addAll(Chunkings.twoWaySplits(input));
+        for (Chunking chunking : chunkings) {
+            for (Point point : run(chunking.chunks(), ChatOptions.defaults(), sessions)) {
+                int n = point.bytesRead();
+                Point whole = expected.get(n);
+                if (whole == null) {
+                    whole = whole(input, n, ChatOptions.defaults(), sessions);
+                    expected.put(n, whole);
+                }
+                assertEquals(whole, point, chunking + ": after " + n + " bytes");
+                assertEquals(collected.applyAsLong(n), point.collected(), chunking + ": collected after " + n);
+            }
+        }
     }
 }

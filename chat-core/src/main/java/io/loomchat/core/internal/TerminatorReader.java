@@ -109,6 +109,16 @@ final class TerminatorReader {
                 splitter = new LengthFieldSplitter(f);
                 REMAINING.setRelease(this, 0L);
             }
+            case Terminator.Delimiters d -> {
+                delimiter = null;
+                splitter = new DelimitersSplitter(d);
+                REMAINING.setRelease(this, 0L);
+            }
+            case Terminator.StrictLines l -> {
+                delimiter = null;
+                splitter = new StrictLinesSplitter();
+                REMAINING.setRelease(this, 0L);
+            }
         }
         messageBytes = 0;
         terminatorSets++;

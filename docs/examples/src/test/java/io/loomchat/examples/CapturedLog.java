@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
  * Keeps what one logger logs while open, instead of printing it, so a test can assert on an expected warning
  * and the build output stays quiet.
  */
-final class CapturedLog implements AutoCloseable {
+public final class CapturedLog implements AutoCloseable {
     private final Logger logger;
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
     private final boolean additive;
@@ -24,8 +24,12 @@ final class CapturedLog implements AutoCloseable {
     }
 
     /** Starts capturing the logger named {@code name} and its children. */
-    static CapturedLog of(String name) {
+    public static CapturedLog of(String name) {
         return new CapturedLog(name);
+    }
+
+    public static CapturedLog of(Class<?> type) {
+        return of(type.getName());
     }
 
     /** Returns the events logged so far. */
@@ -33,17 +37,15 @@ final class CapturedLog implements AutoCloseable {
         return List.copyOf(appender.list);
     }
 
-    /** {@return the messages of the events so far, at every level} */
-    List<String> messages() {
+    /** {@return the messages logged so far, at every level} */
+    public List<String> messages() {
         return events().stream().map(ILoggingEvent::getFormattedMessage).toList();
     }
 
-    /** {@return the messages of the WARN events so far, each with its exception's message if it has one} */
-    List<String> warnings() {
+    /** {@return the messages logged at WARN so far} */
+    public List<String> warnings() {
         return events().stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
-                .map(e -> e.getFormattedMessage()
-                        + (e.getThrowableProxy() == null ? "" : " | " + e.getThrowableProxy().getMessage()))
-                .toList();
+                .map(ILoggingEvent::getFormattedMessage).toList();
     }
 
     @Override
