@@ -115,7 +115,8 @@ class PgServerTest {
     void jdbcDriverRunsSimpleQueries() throws Exception {
         String url = "jdbc:postgresql://127.0.0.1:" + port + "/demo?user=tester&preferQueryMode=simple"
                 + "&connectTimeout=5&socketTimeout=10&loginTimeout=5";
-        try (Connection connection = DriverManager.getConnection(url); Statement statement = connection.createStatement()) {
+        try (Connection connection = DriverManager.getConnection(url);
+             Statement statement = connection.createStatement()) {
             assertEquals("16.0", connection.getMetaData().getDatabaseProductVersion());
             try (ResultSet rows = statement.executeQuery("SELECT 1")) {
                 assertTrue(rows.next());
@@ -155,7 +156,8 @@ class PgServerTest {
     @Test
     void jdbcDriverInExtendedModeGetsFeatureNotSupportedAndGoesOn() throws Exception {
         String url = "jdbc:postgresql://127.0.0.1:" + port + "/demo?user=tester&connectTimeout=5&socketTimeout=10";
-        try (Connection connection = DriverManager.getConnection(url); Statement statement = connection.createStatement()) {
+        try (Connection connection = DriverManager.getConnection(url);
+             Statement statement = connection.createStatement()) {
             SQLException error = assertThrows(SQLException.class, () -> statement.executeQuery("SELECT 1"));
             assertEquals("0A000", error.getSQLState(), error.getMessage());
             // The server skipped to Sync and said it was ready: the connection stays in step for the next one.
@@ -241,7 +243,8 @@ class PgServerTest {
         try (CapturedLog log = CapturedLog.of("io.loomchat.limits")) {
             oversizedOrShortMessages();
             assertEquals(2, log.warnings().size(), log.warnings().toString());
-            assertTrue(log.warnings().get(0).contains("closing: maxFrameSize (1048576) exceeded"), log.warnings().get(0));
+            assertTrue(log.warnings().get(0).contains("closing: maxFrameSize (1048576) exceeded"),
+                    log.warnings().get(0));
             assertTrue(log.warnings().get(1).contains("closing: badLength broken"), log.warnings().get(1));
         }
         assertStillServing();

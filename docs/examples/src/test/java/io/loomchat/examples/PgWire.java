@@ -7,7 +7,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
-/** PostgreSQL's frontend messages as a test client writes them by hand, and backend messages read off a {@link Peer}. */
+/** PostgreSQL's frontend messages as a test client writes them by hand, and backend messages read off a Peer. */
 final class PgWire {
     private PgWire() {
     }

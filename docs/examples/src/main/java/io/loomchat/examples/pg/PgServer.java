@@ -156,8 +156,8 @@ public final class PgServer implements SessionFactory {
                 }
                 default -> closeAfter(code == -1
                         ? fatal(PgMessages.PROTOCOL_VIOLATION, "invalid length of startup packet")
-                        : fatal(PgMessages.FEATURE_NOT_SUPPORTED, "unsupported frontend protocol " + (code >>> 16) + "." + (code & 0xffff)
-                        + ": this server supports 3.0"));
+                        : fatal(PgMessages.FEATURE_NOT_SUPPORTED, "unsupported frontend protocol "
+                                + (code >>> 16) + "." + (code & 0xffff) + ": this server supports 3.0"));
             }
         }
 

@@ -51,7 +51,8 @@ final class TinySql {
     /** Statements PostgreSQL has and this example does not: 0A000 rather than a syntax error. */
     private static final Set<String> NOT_SUPPORTED = Set.of("alter", "analyze", "begin", "call", "close", "commit",
             "copy", "deallocate", "declare", "delete", "discard", "do", "explain", "fetch", "grant", "listen",
-            "lock", "merge", "notify", "prepare", "reindex", "reset", "revoke", "rollback", "savepoint", "show", "start", "truncate", "update", "vacuum", "values", "with");
+            "lock", "merge", "notify", "prepare", "reindex", "reset", "revoke", "rollback", "savepoint", "show",
+            "start", "truncate", "update", "vacuum", "values", "with");
     private static final DateTimeFormatter TIMESTAMPTZ = DateTimeFormatter.ofPattern(
             "yyyy-MM-dd HH:mm:ss.SSSSSSx", Locale.ROOT);
 
@@ -220,7 +221,9 @@ final class TinySql {
         int count = 0;
         for (Map.Entry<String, Row> entry : rows.entrySet()) {
             List<String> values = new ArrayList<>(names.size());
-            for (String column : names) values.add(column.equals(table.key()) ? entry.getKey() : entry.getValue().value());
+            for (String column : names) {
+                values.add(column.equals(table.key()) ? entry.getKey() : entry.getValue().value());
+            }
             messages.add(dataRow(values));
             count++;
         }
