@@ -58,9 +58,10 @@ public interface ChatChannel {
     void setTerminator(long count);
 
     /**
-     * Sets the terminator; see {@link Terminator} for the three kinds.
+     * Sets the terminator; see {@link Terminator} for its kinds: asynchat's three, and those beyond asynchat
+     * ({@link Terminator.Delimiters}, {@link Terminator.LengthField}, {@link Terminator.StrictLines}). It applies at once, to the input already buffered too.
      *
-     * @param terminator a {@link Terminator.Delimiter}, {@link Terminator.Count} or {@link Terminator.None}
+     * @param terminator any {@link Terminator}
      */
     void setTerminator(Terminator terminator);
 
@@ -70,6 +71,17 @@ public interface ChatChannel {
      * Mirrors asynchat's {@code get_terminator}.
      */
     Terminator getTerminator();
+
+    /**
+     * {@return the delimiter that ended the message just found, or null if none did} Inside
+     * {@link ChatSession#foundTerminator()} it tells which delimiter ended the message: the one of a
+     * {@link Terminator.Delimiter}, {@code "\r\n"} for {@link Terminator.StrictLines}, and the one found of
+     * {@link Terminator.Delimiters}. It is null after a {@link Terminator.Count count} or a
+     * {@link Terminator.LengthField frame}, and before the first message. Read it on the connection's thread.
+     */
+    default Terminator.Delimiter lastDelimiter() {
+        return null;
+    }
 
     /**
      * Queues {@code data} to be written after everything queued before it. The array is copied, so the caller

@@ -10,7 +10,7 @@ import java.net.SocketAddress;
 public final class ChatLimitException extends IOException {
     private static final long serialVersionUID = 1L;
 
-    /** The name of the limit, as in {@link ChatOptions}: {@code "maxMessageSize"}. */
+    /** The name of the limit, as in {@link ChatOptions}: {@code "maxMessageSize"}; or {@code "maxFrameSize"}. */
     private final String limit;
     /** The configured value of the limit. */
     private final long value;
@@ -39,11 +39,12 @@ public final class ChatLimitException extends IOException {
 
     /**
      * {@return the close reason that this broken limit gives its connection, as {@code ChatServer.stats()} counts
-     * it} {@code maxMessageSize} is {@link CloseReason#MESSAGE_TOO_LONG}; each timeout has the reason of its name.
+     * it} {@code maxMessageSize}, and a {@link Terminator.LengthField}'s {@code maxFrameSize}, are
+     * {@link CloseReason#MESSAGE_TOO_LONG}; each timeout has the reason of its name.
      */
     public CloseReason reason() {
         return switch (limit) {
-            case "maxMessageSize" -> CloseReason.MESSAGE_TOO_LONG;
+            case "maxMessageSize", "maxFrameSize" -> CloseReason.MESSAGE_TOO_LONG;
             case "idleTimeout" -> CloseReason.IDLE_TIMEOUT;
             case "messageTimeout" -> CloseReason.MESSAGE_TIMEOUT;
             case "writeTimeout" -> CloseReason.WRITE_TIMEOUT;

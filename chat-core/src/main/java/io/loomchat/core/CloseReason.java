@@ -16,7 +16,10 @@ public enum CloseReason {
     CLOSE_WHEN_DONE,
     /** A session callback or producer threw, and the error hook closed the connection. */
     SESSION_ERROR,
-    /** The peer sent more than {@code maxMessageSize} bytes without a terminator. */
+    /**
+     * The peer sent more than {@code maxMessageSize} bytes without a terminator, or a frame over its
+     * {@link Terminator.LengthField#maxFrameSize() maxFrameSize}.
+     */
     MESSAGE_TOO_LONG,
     /** The peer sent nothing for {@code idleTimeout}. */
     IDLE_TIMEOUT,
@@ -27,5 +30,7 @@ public enum CloseReason {
     /** The server closed: output was drained, or the drain timeout ran out. */
     SHUTDOWN,
     /** The connection did not open within {@code handshakeTimeout}: a TLS handshake that did not finish. */
-    HANDSHAKE_TIMEOUT
+    HANDSHAKE_TIMEOUT,
+    /** The peer broke a rule of the terminator's framing: a {@link ChatProtocolException}. */
+    PROTOCOL_ERROR
 }

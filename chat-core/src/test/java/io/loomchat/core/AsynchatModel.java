@@ -49,6 +49,7 @@ final class AsynchatModel {
             case Terminator.Delimiter d -> d.bytes();
             case Terminator.Count c -> c.remaining();
             case Terminator.None n -> null;
+            default -> throw new IllegalArgumentException("not one of asynchat's terminators: " + t);
         };
     }
 

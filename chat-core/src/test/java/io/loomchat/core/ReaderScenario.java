@@ -171,6 +171,7 @@ record ReaderScenario(long seed, int inBufferSize, Schedule schedule, byte[] inp
                     input.addDelimiter(d.bytes());
                 }
                 case Terminator.None n -> body.fill(input, budget - input.length);
+                default -> throw new IllegalArgumentException("not one of asynchat's terminators: " + t);
             }
         }
         if (!complete) input.length = Math.min(input.length, budget);

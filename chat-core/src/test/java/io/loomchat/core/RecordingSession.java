@@ -117,6 +117,11 @@ class RecordingSession implements ChatSession {
         return new Transcript(messages(), tail());
     }
 
+    /** {@return how many bytes collectIncomingData was given in all} */
+    long collectedBytes() {
+        return pieces.stream().mapToLong(p -> p.length).sum();
+    }
+
     /** Returns every piece given to collectIncomingData, escaped. */
     List<String> pieces() {
         return pieces.stream().map(RecordingSession::escape).toList();

@@ -44,6 +44,7 @@ record Schedule(List<Terminator> entries) {
             case Terminator.Delimiter d -> "\"" + Received.escape(d.bytes()) + "\"";
             case Terminator.Count c -> String.format("count %,d", c.remaining());
             case Terminator.None n -> "none";
+            default -> t.toString();
         };
     }
 }

@@ -2,7 +2,6 @@ package io.loomchat.core.internal;
 
 import io.loomchat.core.ChatChannel;
 import io.loomchat.core.ChatConnection;
-import io.loomchat.core.ChatLimitException;
 import io.loomchat.core.ChatOptions;
 import io.loomchat.core.CloseReason;
 import io.loomchat.core.SessionFactory;
@@ -151,10 +150,10 @@ public final class Connection implements ChatConnection, ProducerPump.Owner, Tim
      */
     private void end(boolean endOfInput) {
         hold.release();  // the reader may have stopped holding its replies (a bug in it): nothing waits for it
-        ChatLimitException reported = null;
+        IOException reported = null;
         if (endOfInput) {
             state.advance(Phase.INPUT_ENDED, CloseReason.PEER_CLOSED);
-            reported = state.limit();
+            reported = state.peerError();
             if (reported != null) {
                 Errors.limitBroken(reported);
                 session.failed(reported);  // on this thread; what the hook pushes is still written
@@ -170,7 +169,7 @@ public final class Connection implements ChatConnection, ProducerPump.Owner, Tim
         closeNow(CloseReason.CLOSED);
         Watchdog.unwatch(watch);
         // A limit that tripped during the drain (a write timeout), or that closed the connection outright.
-        ChatLimitException late = state.limit();
+        IOException late = state.peerError();
         if (late != null && late != reported) {
             Errors.limitBroken(late);
             if (session.hasSession()) session.failed(late);

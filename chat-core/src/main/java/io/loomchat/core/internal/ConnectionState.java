@@ -1,7 +1,9 @@
 package io.loomchat.core.internal;
 
 import io.loomchat.core.ChatLimitException;
+import io.loomchat.core.ChatProtocolException;
 import io.loomchat.core.CloseReason;
+import java.io.IOException;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -33,7 +35,7 @@ final class ConnectionState {
     enum Phase { OPEN, INPUT_ENDED, LINGERING, CLOSING, CLOSED }
 
     /** One immutable status, swapped whole, so phase, reason and limit change together. */
-    private record Status(Phase phase, CloseReason reason, ChatLimitException limit) {
+    private record Status(Phase phase, CloseReason reason, IOException limit) {
     }
 
     private final AtomicReference<Status> status = new AtomicReference<>(new Status(Phase.OPEN, null, null));
@@ -43,10 +45,11 @@ final class ConnectionState {
      * {@code limit} unless earlier ones were recorded.
      *
      * @param reason why the connection closes
-     * @param limit the limit the peer broke, for the session's error hook, or null
+     * @param limit the limit the peer broke (a {@link ChatLimitException}) or the rule (a
+     *     {@link ChatProtocolException}), for the session's error hook, or null
      * @return whether this call moved the phase
      */
-    boolean advance(Phase to, CloseReason reason, ChatLimitException limit) {
+    boolean advance(Phase to, CloseReason reason, IOException limit) {
         Objects.requireNonNull(reason, "reason");
         while (true) {
             Status now = status.get();
@@ -103,8 +106,13 @@ final class ConnectionState {
         return status.get().reason;
     }
 
-    /** {@return the limit the peer broke, or null} */
+    /** {@return the limit the peer broke, or null (also when it broke a protocol rule instead)} */
     ChatLimitException limit() {
+        return status.get().limit instanceof ChatLimitException l ? l : null;
+    }
+
+    /** {@return the limit or protocol rule the peer broke, or null} */
+    IOException peerError() {
         return status.get().limit;
     }
 

@@ -2,6 +2,9 @@ package io.loomchat.core.internal;
 
 import io.loomchat.core.ChatChannel;
 import io.loomchat.core.ChatLimitException;
+import io.loomchat.core.ChatProtocolException;
+import java.io.IOException;
+import java.net.SocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,19 +25,22 @@ public final class Errors {
      * @param error what the session, a producer or the peer did
      */
     public static void logAndClose(ChatChannel channel, Throwable error) {
-        if (!(error instanceof ChatLimitException)) {
+        if (!(error instanceof ChatLimitException) && !(error instanceof ChatProtocolException)) {
             LOG.warn("{}: closing after an error in the session", channel.remoteAddress(), error);
         }
         channel.close();
     }
 
     /**
-     * Logs a broken limit once, at WARN, without a stack trace (the peer's doing, not a bug), by the logger
-     * {@code io.loomchat.limits}: an operator sees it whatever the session's {@code handleError} does with it.
+     * Logs a broken limit or protocol rule once, at WARN, without a stack trace (the peer's doing, not a bug), by
+     * the logger {@code io.loomchat.limits}: an operator sees it whatever the session's {@code handleError} does
+     * with it.
      *
-     * @param limit the limit the peer broke
+     * @param limit the {@link ChatLimitException} or {@link ChatProtocolException} of the peer
      */
-    static void limitBroken(ChatLimitException limit) {
-        LIMITS.warn("{}: closing: {}", limit.remoteAddress(), limit.getMessage());
+    static void limitBroken(IOException limit) {
+        SocketAddress peer = limit instanceof ChatLimitException l ? l.remoteAddress()
+                : ((ChatProtocolException) limit).remoteAddress();
+        LIMITS.warn("{}: closing: {}", peer, limit.getMessage());
     }
 }

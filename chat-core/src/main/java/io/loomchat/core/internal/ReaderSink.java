@@ -22,4 +22,10 @@ interface ReaderSink {
 
     /** A message under a delimiter grew past {@code limit} bytes: input ends, the session is told. */
     void messageTooLong(int limit, long bytes);
+
+    /** A length field announced a frame of {@code bytes}, over {@code limit}: input ends, the session is told. */
+    void frameTooLarge(long limit, long bytes);
+
+    /** The peer broke a rule of the framing ({@link io.loomchat.core.ChatProtocolException}): input ends likewise. */
+    void protocolError(String rule, String detail);
 }

@@ -2,6 +2,7 @@ package io.loomchat.core.internal;
 
 import io.loomchat.core.ChatChannel;
 import io.loomchat.core.ChatLimitException;
+import io.loomchat.core.ChatProtocolException;
 import io.loomchat.core.ChatSession;
 import io.loomchat.core.CloseReason;
 import io.loomchat.core.SessionFactory;
@@ -100,6 +101,18 @@ final class SessionDispatcher implements ReaderSink {
     public void messageTooLong(int limit, long bytes) {
         state.advance(ConnectionState.Phase.INPUT_ENDED, CloseReason.MESSAGE_TOO_LONG, new ChatLimitException(
                 "maxMessageSize", limit, remoteAddress, "no terminator in " + bytes + " bytes"));
+    }
+
+    @Override
+    public void frameTooLarge(long limit, long bytes) {
+        state.advance(ConnectionState.Phase.INPUT_ENDED, CloseReason.MESSAGE_TOO_LONG, new ChatLimitException(
+                "maxFrameSize", limit, remoteAddress, "a frame of " + bytes + " bytes"));
+    }
+
+    @Override
+    public void protocolError(String rule, String detail) {
+        state.advance(ConnectionState.Phase.INPUT_ENDED, CloseReason.PROTOCOL_ERROR,
+                new ChatProtocolException(rule, remoteAddress, detail));
     }
 
     @Override

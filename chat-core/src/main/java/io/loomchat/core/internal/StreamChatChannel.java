@@ -60,6 +60,11 @@ final class StreamChatChannel implements ChatChannel {
     }
 
     @Override
+    public Terminator.Delimiter lastDelimiter() {
+        return reader.lastDelimiter();
+    }
+
+    @Override
     public void push(byte[] data) {
         if (!push(Objects.requireNonNull(data, "data"), true, true)) droppedAfterClose("push()");
     }

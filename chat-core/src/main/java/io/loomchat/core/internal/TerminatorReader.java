@@ -60,6 +60,12 @@ final class TerminatorReader {
     private volatile Terminator terminator = Terminator.none();
     /** The delimiter's bytes when {@link #terminator} is a Delimiter, else null. */
     private byte[] delimiter;
+    /** The state of a terminator beyond asynchat's, else null. */
+    private Splitter splitter;
+    /** The delimiter that ended the last message, or null if none did. */
+    private volatile Terminator.Delimiter lastDelimiter;
+    /** The reader's side of a {@link #splitter}. */
+    private final Splitter.Out out = new SplitterOut();
     /** The bytes still to read when {@link #terminator} is a Count. */
     private volatile long remaining;
     /** Counts setTerminator calls: a read straight into the session's array stops when a callback sets another. */
@@ -85,14 +91,32 @@ final class TerminatorReader {
         switch (terminator) {
             case Terminator.Delimiter d -> {
                 delimiter = d.bytes();
+                splitter = null;
                 REMAINING.setRelease(this, 0L);
             }
             case Terminator.Count c -> {
                 delimiter = null;
+                splitter = null;
                 REMAINING.setRelease(this, c.remaining());
             }
             case Terminator.None n -> {
                 delimiter = null;
+                splitter = null;
+                REMAINING.setRelease(this, 0L);
+            }
+            case Terminator.LengthField f -> {
+                delimiter = null;
+                splitter = new LengthFieldSplitter(f);
+                REMAINING.setRelease(this, 0L);
+            }
+            case Terminator.Delimiters d -> {
+                delimiter = null;
+                splitter = new DelimitersSplitter(d);
+                REMAINING.setRelease(this, 0L);
+            }
+            case Terminator.StrictLines l -> {
+                delimiter = null;
+                splitter = new StrictLinesSplitter();
                 REMAINING.setRelease(this, 0L);
             }
         }
@@ -105,6 +129,11 @@ final class TerminatorReader {
     Terminator getTerminator() {
         Terminator t = terminator;
         return t instanceof Terminator.Count ? Terminator.count(remaining) : t;
+    }
+
+    /** {@return the delimiter that ended the last message, or null if a count or a length did, or none yet} */
+    Terminator.Delimiter lastDelimiter() {
+        return lastDelimiter;
     }
 
     /** asynchat's {@code discard_buffers}, input half: drops what is buffered, at the next turn of the loop. */
@@ -148,7 +177,10 @@ final class TerminatorReader {
             handleRead();
             sink.endDispatch();
             // A message under a delimiter is still arriving: stamp when it began, for the message timeout.
-            if (delimiter != null && (messageBytes > 0 || start < end)) stamps.messageUnfinished();
+            if (delimiter != null && (messageBytes > 0 || start < end)
+                    || splitter != null && (splitter.inMessage() || start < end)) {
+                stamps.messageUnfinished();
+            }
         }
         return false;
     }
@@ -222,6 +254,7 @@ final class TerminatorReader {
         if (sink.dispatching()) sink.collect(handed == 0 ? data : Arrays.copyOfRange(data, handed, size));
         if (left == 0 && sink.dispatching()) {  // as asynchat: the count is met, whatever terminator the collect set
             TERMINATOR.setRelease(this, COUNT_MET);
+            lastDelimiter = null;
             found();
         }
         sink.endDispatch();
@@ -275,6 +308,7 @@ final class TerminatorReader {
                     int from = start;
                     start = index + delimiter.length;
                     if (!collectDelimited(from, index)) return;
+                    lastDelimiter = (Terminator.Delimiter) terminator;
                     found();
                 } else {
                     // 2) A prefix of the delimiter may end the buffer: hold it back, collect the rest, read more.
@@ -285,6 +319,11 @@ final class TerminatorReader {
                     collectDelimited(from, start);
                     return;
                 }
+            } else if (splitter != null) {
+                // A terminator beyond asynchat's: one step of it, then the loop re-reads the terminator.
+                int from = start;
+                start = splitter.split(buffer, from, end, out);
+                if (start == from) return;  // it needs more input
             } else if (remaining > 0) {
                 // A large count only partly buffered, and the rest here: leave it for readCountDirect.
                 if (readsCountDirect() && restArrived()) {
@@ -299,6 +338,7 @@ final class TerminatorReader {
                 collect(from, start);
                 if (remaining == n) {
                     TERMINATOR.setRelease(this, COUNT_MET);
+                    lastDelimiter = null;
                     found();
                 }
             } else {
@@ -330,6 +370,35 @@ final class TerminatorReader {
         messageBytes = 0;
         stamps.found();
         if (sink.dispatching()) sink.found();
+    }
+
+    /** The reader's side of a splitter: its calls go to the session, its refusals end the input. */
+    private final class SplitterOut implements Splitter.Out {
+        @Override
+        public void collect(byte[] buffer, int from, int to) {
+            TerminatorReader.this.collect(from, to);
+        }
+
+        @Override
+        public boolean collectLine(byte[] buffer, int from, int to) {
+            return collectDelimited(from, to);
+        }
+
+        @Override
+        public void found(Terminator.Delimiter delimiter) {
+            lastDelimiter = delimiter;
+            TerminatorReader.this.found();
+        }
+
+        @Override
+        public void frameTooLarge(long limit, long bytes) {
+            sink.frameTooLarge(limit, bytes);
+        }
+
+        @Override
+        public void protocolError(String rule, String detail) {
+            sink.protocolError(rule, detail);
+        }
     }
 
     /** Moves the held-back bytes to the front, growing the buffer if they fill it (a delimiter longer than it). */

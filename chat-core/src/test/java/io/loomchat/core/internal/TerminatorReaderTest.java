@@ -63,6 +63,18 @@ class TerminatorReaderTest {
             tooLong = limit + "/" + bytes;
             open = false;
         }
+
+        @Override
+        public void frameTooLarge(long limit, long bytes) {
+            tooLong = "frame " + limit + "/" + bytes;
+            open = false;
+        }
+
+        @Override
+        public void protocolError(String rule, String detail) {
+            tooLong = rule + ": " + detail;
+            open = false;
+        }
     }
 
     /**

@@ -5,6 +5,7 @@ import io.loomchat.core.SessionFactory;
 import io.loomchat.examples.chat.ChatRoom;
 import io.loomchat.examples.echo.EchoServer;
 import io.loomchat.examples.http.HttpServer;
+import io.loomchat.examples.pg.PgServer;
 import io.loomchat.examples.resp.RespServer;
 import io.loomchat.examples.smtp.SmtpSink;
 import io.loomchat.micrometer.ChatServerMetrics;
@@ -23,7 +24,7 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Starts the example servers, what {@code ./demo} runs: all five on their fixed ports, or one on a port of choice.
+ * Starts the example servers, what {@code ./demo} runs: all six on their fixed ports, or one on a port of choice.
  * Ctrl-C (or SIGTERM) closes them gracefully: no new connections, open ones closed, sessions told.
  */
 public final class Demo {
@@ -41,9 +42,9 @@ public final class Demo {
             usage: ./demo [NAME] [--port P] [--bind ADDRESS] [--mail-dir DIR] [--quiet] [--help]
 
             Starts loomchat's example servers in the foreground; Ctrl-C stops them.
-              (no NAME)         all five on their fixed ports: chat 7000, echo 7001, http 8080, resp 6380,
-                                smtp 2525
-              NAME              just one of them: chat, echo, http, resp or smtp
+              (no NAME)         all six on their fixed ports: chat 7000, echo 7001, http 8080, resp 6380,
+                                smtp 2525, pg 5433
+              NAME              just one of them: chat, echo, http, resp, smtp or pg
               --port P          the port for NAME (only with NAME); 0 picks a free one; default: its fixed port
               --bind ADDRESS    the local address to listen on; default 127.0.0.1 (0.0.0.0 for every address)
               --mail-dir DIR    where the smtp sink writes each message as an .eml file;
@@ -66,7 +67,8 @@ public final class Demo {
             new Example("resp", 6380, "Redis protocol", "redis-cli -h %h -p %p set greeting hello",
                     o -> new RespServer()),
             new Example("smtp", 2525, "SMTP sink", "swaks --server %h:%p --to you@example.com",
-                    o -> new SmtpSink(SmtpSink.folder(o.mailDir))));
+                    o -> new SmtpSink(SmtpSink.folder(o.mailDir))),
+            new Example("pg", 5433, "PostgreSQL", "psql -h %h -p %p -c 'SELECT 1'", o -> new PgServer()));
 
     /** The command line, parsed. */
     private record Options(String only, Integer port, InetAddress bind, Path mailDir, boolean quiet, boolean help) {
@@ -168,7 +170,7 @@ public final class Demo {
         if (arg.startsWith("-")) throw new IllegalArgumentException("unknown flag: " + arg);
         if (only != null) throw new IllegalArgumentException("one NAME at most: " + only + ", " + arg);
         if (EXAMPLES.stream().noneMatch(e -> e.name().equals(arg))) {
-            throw new IllegalArgumentException("unknown NAME: " + arg + " (one of chat, echo, http, resp, smtp)");
+            throw new IllegalArgumentException("unknown NAME: " + arg + " (one of chat, echo, http, resp, smtp, pg)");
         }
         return arg;
     }

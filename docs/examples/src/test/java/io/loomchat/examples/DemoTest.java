@@ -78,7 +78,20 @@ class DemoTest {
     }
 
     @Test
-    void allFiveStartOnTheirFixedPorts() throws Exception {
+    void thePostgresExampleAnswersPsql() throws Exception {
+        RealClient.require("psql", "postgresql-client");
+        try (RealClient demo = RealClient.start(NO_BUILD, DEMO.toString(), "pg", "--port", "0")) {
+            String port = Integer.toString(bannerPort(demo, "pg"));
+            RealClient.Result result = RealClient.runOk("env", "PGCONNECT_TIMEOUT=5", "psql", "-X", "-A", "-t",
+                    "-h", "127.0.0.1", "-p", port, "-U", "demo", "-c", "SELECT 'hello from loomchat'");
+            assertEquals("hello from loomchat\n", result.out());
+            demo.terminate();
+            assertEquals(143, demo.awaitExit(), "exit code after SIGTERM");
+        }
+    }
+
+    @Test
+    void allSixStartOnTheirFixedPorts() throws Exception {
         // A loopback address of their own, so the fixed ports do not clash with a demo already running here.
         InetAddress bind = InetAddress.getByName("127.0.0.3");
         Path mail = dir.resolve("mail");
@@ -90,10 +103,11 @@ class DemoTest {
             assertEquals(6380, bannerPort(demo, "resp"));
             assertEquals(2525, bannerPort(demo, "smtp"));
             assertEquals("        messages are written to " + mail + "\n", demo.nextLine());
+            assertEquals(5433, bannerPort(demo, "pg"));
 
             try (Peer chat = Peer.connect(null, bind, 7000); Peer echo = Peer.connect(null, bind, 7001);
                  Peer http = Peer.connect(null, bind, 8080); Peer resp = Peer.connect(null, bind, 6380);
-                 Peer smtp = Peer.connect(null, bind, 2525)) {
+                 Peer smtp = Peer.connect(null, bind, 2525); Peer pg = Peer.connect(null, bind, 5433)) {
                 chat.expectLine("* welcome to the loomchat room; your nickname?\r\n");
                 echo.send("ECHO 2\nhi");
                 assertEquals("hi", new String(echo.readUntilClosed(), java.nio.charset.StandardCharsets.US_ASCII));
@@ -102,6 +116,7 @@ class DemoTest {
                 resp.send("PING\r\n");
                 resp.expectLine("+PONG\r\n");
                 smtp.expectLine("220 loomchat ESMTP loomchat SMTP sink ready\r\n");
+                PgWire.logIn(pg);
                 demo.terminate();
                 chat.expectLine("* the room is closing; goodbye\r\n"); // the sessions are told, and may say so
                 chat.expectClosed();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.loomchat.examples.chat.ChatRoom;
 import io.loomchat.examples.echo.EchoServer;
 import io.loomchat.examples.http.HttpServer;
+import io.loomchat.examples.pg.PgServer;
 import io.loomchat.examples.resp.RespServer;
 import io.loomchat.examples.smtp.SmtpSink;
 import io.loomchat.testkit.Fragmentation;
@@ -13,6 +14,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -46,6 +48,14 @@ class FragmentationProofTest {
     @Test
     void respUnderEveryFragmentation() {
         Fragmentation.of(new RespServer()).replay(TRANSCRIPTS.resolve("resp.txt"));
+    }
+
+    @Test
+    void postgresUnderEveryFragmentation() {
+        // A psql session: its length-prefixed messages are framed by Terminator.lengthField alone. A fresh server
+        // per run, so each run's tables start empty and its cancel key is the one recorded.
+        Clock fixed = Clock.fixed(Instant.parse("2026-11-22T06:00:00Z"), ZoneOffset.UTC);
+        Fragmentation.ofFresh(() -> new PgServer(fixed, new Random(1))).replay(TRANSCRIPTS.resolve("pg.txt"));
     }
 
     @Test

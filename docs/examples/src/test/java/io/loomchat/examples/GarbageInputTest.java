@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.loomchat.core.ChatOptions;
 import io.loomchat.core.SessionFactory;
 import io.loomchat.examples.http.HttpServer;
+import io.loomchat.examples.pg.PgServer;
 import io.loomchat.examples.resp.RespServer;
 import io.loomchat.examples.smtp.SmtpSink;
 import io.loomchat.server.ChatServer;
@@ -68,6 +69,32 @@ class GarbageInputTest {
                 "EHLO x\r\nRSET\r\nNOOP\r\n"),
                 reply -> reply.startsWith("220 ") && reply.contains("\r\n221 "),
                 "QUIT\r\n");
+    }
+
+    @Test
+    void postgresAnswersGarbageWithAnErrorOrACloseAndServesOn() throws Exception {
+        String startup = latin1(PgWire.concat(PgWire.sslRequest(), PgWire.startup("tester")));
+        try (CapturedLog log = CapturedLog.of("io.loomchat.limits")) {
+            postgresSurvives(startup);
+            // Frames too long or with a length under 4 are refused by the terminator, each logged once.
+            assertFalse(log.warnings().isEmpty());
+            for (String warning : log.warnings()) {
+                assertTrue(warning.matches(".*: closing: (maxFrameSize \\(\\d+\\) exceeded|badLength broken) .*"),
+                        warning);
+            }
+        }
+    }
+
+    private void postgresSurvives(String startup) throws Exception {
+        assertSurvives(new PgServer(), List.of(
+                startup + latin1(PgWire.query("SELECT 1")),
+                startup + latin1(PgWire.query("CREATE TABLE t (k text, v text); INSERT INTO t VALUES ('a', 'b')"))),
+                reply -> reply.startsWith("N") && reply.contains("SELECT 1\0Z\0\0\0\5I"),
+                startup + latin1(PgWire.query("SELECT 1")) + "X\0\0\0\4");
+    }
+
+    private static String latin1(byte[] bytes) {
+        return new String(bytes, StandardCharsets.ISO_8859_1);
     }
 
     /**
