@@ -133,6 +133,20 @@ class RedisChatRoomTest {
     }
 
     @Test
+    void aClosedInstancesMembersAreToldGoodbyeAndTheOthersHearThemLeaveAtOnce() throws Exception {
+        try (Peer alice = join(a, "alice"); Peer bob = join(b, "bob")) {
+            alice.expectLine("* bob joined\r\n");
+            b.close();
+            b = null;
+            bob.expectLine("* the room is closing; goodbye\r\n");
+            bob.expectClosed();
+            alice.expectLine("* bob left\r\n");
+            alice.send("/who\n");
+            alice.expectLine("* here: alice\r\n");
+        }
+    }
+
+    @Test
     void aKilledInstancesMembersLeaveTheRoomWithinTheBoundAndTheOthersTalkOn() throws Exception {
         Map<String, String> noBuild = Map.of("LOOMCHAT_DEMO_NO_BUILD", "1");
         String demo = Path.of("../../demo").toAbsolutePath().normalize().toString();

@@ -248,7 +248,7 @@ public final class RedisBackplane implements ChatRoom.Backplane {
             for (String nickname : gone) {
                 redis.eval(RELEASE, List.of(PREFIX + "nick:" + nickname), List.of(instance));
                 // To the other instances, and as if from another instance to this one's members.
-                redis.publish(LINES, "reaper " + "* " + nickname + " left");
+                redis.publish(LINES, "reaper * " + nickname + " left");
             }
         }
     }
