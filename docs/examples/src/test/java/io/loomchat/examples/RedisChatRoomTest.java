@@ -160,7 +160,7 @@ class RedisChatRoomTest {
                 alice.expectLine("* here: alice, bob, dave\r\n");
 
                 long killed = System.nanoTime();
-                c.close(); // SIGKILL: no goodbye, no clean-up; its heartbeat stops
+                c.kill(); // no goodbye, no clean-up; its heartbeat stops
                 alice.expectLine("* bob left\r\n");
                 Duration took = Duration.ofNanos(System.nanoTime() - killed);
                 assertTrue(took.compareTo(LEFT_BOUND.plus(SLACK)) <= 0, "bob was announced as left after " + took);
