@@ -182,7 +182,8 @@ class ChatRoomTest {
         Socket socket = new Socket();
         socket.setReceiveBufferSize(4096);
         socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port()), 10_000);
-        try (Peer stalled = Peer.on(socket); Peer sender = join("sender"); Peer reader = join("reader")) {
+        try (CapturedLog limits = CapturedLog.of("io.loomchat.limits");
+             Peer stalled = Peer.on(socket); Peer sender = join("sender"); Peer reader = join("reader")) {
             stalled.expectLine(PROMPT);
             stalled.send("stalled\n");
             stalled.readLine();
@@ -214,6 +215,10 @@ class ChatRoomTest {
                 assertTrue(stalledLeft || reader.readLine().equals("* stalled left\r\n"), "the stalled member was closed");
                 writer.join();
             });
+            // loomchat says why it closed the member, once.
+            List<String> warnings = limits.warnings();
+            assertEquals(1, warnings.size(), warnings.toString());
+            assertTrue(warnings.get(0).contains("writeTimeout (2000) exceeded"), warnings.get(0));
         }
     }
 
