@@ -278,6 +278,7 @@ public final class RedisBackplane implements ChatRoom.Backplane {
         if (reachable.getAndSet(false) && !closed.get()) {
             log.warn("{}: Redis out of reach ({}); members here go on talking among themselves, lines for the other"
                     + " instances are dropped until it is back", address, e.getMessage());
+            redis.getPool().clear(); // the idle connections died with it: new ones once it is back
         }
         return new UncheckedIOException(new IOException("Redis out of reach at " + address, e));
     }
