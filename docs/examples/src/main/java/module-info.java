@@ -8,6 +8,8 @@ module io.loomchat.examples {
     requires org.slf4j;
     requires io.loomchat.micrometer;
     requires micrometer.registry.prometheus;
+    requires redis.clients.jedis;
+    requires org.apache.commons.pool2;
 
     exports io.loomchat.examples.echo;
     exports io.loomchat.examples.chat;

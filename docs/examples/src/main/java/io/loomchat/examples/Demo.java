@@ -3,6 +3,7 @@ package io.loomchat.examples;
 import io.loomchat.core.ChatOptions;
 import io.loomchat.core.SessionFactory;
 import io.loomchat.examples.chat.ChatRoom;
+import io.loomchat.examples.chat.RedisBackplane;
 import io.loomchat.examples.echo.EchoServer;
 import io.loomchat.examples.http.HttpServer;
 import io.loomchat.examples.pg.PgServer;
@@ -39,7 +40,7 @@ public final class Demo {
     private static final int MAX_CONNECTIONS = 20_000;
 
     private static final String USAGE = """
-            usage: ./demo [NAME] [--port P] [--bind ADDRESS] [--mail-dir DIR] [--quiet] [--help]
+            usage: ./demo [NAME] [--port P] [--bind ADDRESS] [--redis URI] [--mail-dir DIR] [--quiet] [--help]
 
             Starts loomchat's example servers in the foreground; Ctrl-C stops them.
               (no NAME)         all six on their fixed ports: chat 7000, echo 7001, http 8080, resp 6380,
@@ -47,6 +48,8 @@ public final class Demo {
               NAME              just one of them: chat, echo, http, resp, smtp or pg
               --port P          the port for NAME (only with NAME); 0 picks a free one; default: its fixed port
               --bind ADDRESS    the local address to listen on; default 127.0.0.1 (0.0.0.0 for every address)
+              --redis URI       the chat room spans every chat instance on this Redis (redis://HOST:PORT);
+                                default: the room lives in this process alone
               --mail-dir DIR    where the smtp sink writes each message as an .eml file;
                                 default: loomchat-mail in the system temporary folder
               --quiet           log warnings only, not every connection (for benchmarks)
@@ -60,7 +63,8 @@ public final class Demo {
     }
 
     private static final List<Example> EXAMPLES = List.of(
-            new Example("chat", 7000, "chat room", "nc %h %p", o -> new ChatRoom()),
+            new Example("chat", 7000, "chat room", "nc %h %p",
+                    o -> o.redis() == null ? new ChatRoom() : new ChatRoom(RedisBackplane.connect(o.redis()))),
             new Example("echo", 7001, "PyMOTW echo", "printf 'ECHO 5\\nhello' | nc %h %p", o -> EchoServer::new),
             new Example("http", 8080, "HTTP/1.1", "curl http://%h:%p/  |  curl --data-binary hi http://%h:%p/echo"
                     + "  |  curl http://%h:%p/metrics", o -> new HttpServer().withMetrics(METRICS::scrape)),
@@ -71,7 +75,8 @@ public final class Demo {
             new Example("pg", 5433, "PostgreSQL", "psql -h %h -p %p -c 'SELECT 1'", o -> new PgServer()));
 
     /** The command line, parsed. */
-    private record Options(String only, Integer port, InetAddress bind, Path mailDir, boolean quiet, boolean help) {
+    private record Options(String only, Integer port, InetAddress bind, String redis, Path mailDir, boolean quiet,
+                           boolean help) {
     }
 
     private Demo() {
@@ -98,9 +103,10 @@ public final class Demo {
         // Before the first logger is made: logback.xml reads it.
         if (options.quiet()) System.setProperty("loomchat.log.level", "WARN");
         List<ChatServer> servers = new ArrayList<>();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> closeAll(servers), "demo-shutdown"));
+        List<AutoCloseable> rooms = new ArrayList<>();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> closeAll(servers, rooms), "demo-shutdown"));
         try {
-            start(options, servers, System.out);
+            start(options, servers, rooms, System.out);
         } catch (IOException e) {
             System.err.println("demo: " + e.getMessage());
             System.exit(1);
@@ -108,18 +114,21 @@ public final class Demo {
         for (ChatServer server : servers) server.awaitClose();
     }
 
-    private static void start(Options options, List<ChatServer> servers, PrintStream out) throws IOException {
+    private static void start(Options options, List<ChatServer> servers, List<AutoCloseable> rooms, PrintStream out)
+            throws IOException {
         String host = options.bind().isAnyLocalAddress() ? "127.0.0.1" : options.bind().getHostAddress();
         StringBuilder banner = new StringBuilder("loomchat demo: Ctrl-C stops it\n");
         banner.append(String.format("  %-5s %-22s %-15s %s%n", "NAME", "ADDRESS", "WHAT", "TRY"));
         for (Example example : EXAMPLES) {
             if (options.only() != null && !options.only().equals(example.name())) continue;
             int port = options.port() != null ? options.port() : example.port();
+            SessionFactory factory = example.factory().apply(options);
+            if (factory instanceof AutoCloseable room) rooms.add(room); // the Redis room, closed after its server
             ChatServer server;
             try {
                 server = ChatServer.builder().bindAddress(options.bind()).port(port).backlog(4096)
                         .options(DEMO_OPTIONS).maxConnections(MAX_CONNECTIONS)
-                        .listen(new ConnectionLog(example.name(), example.factory().apply(options)));
+                        .listen(new ConnectionLog(example.name(), factory));
             } catch (IOException e) {
                 throw new IOException(example.name() + ": cannot listen on " + options.bind().getHostAddress()
                         + ":" + port + ": " + e.getMessage(), e);
@@ -137,8 +146,15 @@ public final class Demo {
         out.flush();
     }
 
-    private static void closeAll(List<ChatServer> servers) {
+    private static void closeAll(List<ChatServer> servers, List<AutoCloseable> rooms) {
         for (ChatServer server : servers) server.close();
+        for (AutoCloseable room : rooms) {
+            try {
+                room.close();
+            } catch (Exception e) {
+                System.err.println("demo: closing the chat room: " + e);
+            }
+        }
         System.out.println("loomchat demo stopped");
     }
 
@@ -146,15 +162,17 @@ public final class Demo {
         String only = null;
         Integer port = null;
         String bind = "127.0.0.1";
+        String redis = null;
         Path mailDir = Path.of(System.getProperty("java.io.tmpdir"), "loomchat-mail");
         boolean quiet = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--help", "-h" -> {
-                    return new Options(null, null, null, null, false, true);
+                    return new Options(null, null, null, null, null, false, true);
                 }
                 case "--port" -> port = parsePort(value(args, ++i, "--port"));
                 case "--bind" -> bind = value(args, ++i, "--bind");
+                case "--redis" -> redis = value(args, ++i, "--redis");
                 case "--mail-dir" -> mailDir = Path.of(value(args, ++i, "--mail-dir"));
                 case "--quiet" -> quiet = true;
                 default -> only = name(only, args[i]);
@@ -163,7 +181,13 @@ public final class Demo {
         if (port != null && only == null) {
             throw new IllegalArgumentException("--port needs a NAME, as in ./demo resp --port 6390");
         }
-        return new Options(only, port, address(bind), mailDir, quiet, false);
+        if (redis != null && only != null && !only.equals("chat")) {
+            throw new IllegalArgumentException("--redis is for the chat room: ./demo chat --redis redis://HOST:PORT");
+        }
+        if (redis != null && !redis.matches("redis://[^/:]+(:\\d+)?/?")) {
+            throw new IllegalArgumentException("--redis: not a redis://HOST:PORT URI: " + redis);
+        }
+        return new Options(only, port, address(bind), redis, mailDir, quiet, false);
     }
 
     private static String name(String only, String arg) {

@@ -1,5 +1,6 @@
 package io.loomchat.examples;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
@@ -7,17 +8,20 @@ import java.util.List;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps what one logger logs while open, instead of printing it, so a test can assert on an expected warning
- * and the build output stays quiet.
+ * Keeps what one logger logs while open, from INFO up, instead of printing it, so a test can assert on an expected
+ * warning or an INFO line and the build output stays quiet.
  */
 public final class CapturedLog implements AutoCloseable {
     private final Logger logger;
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
     private final boolean additive;
+    private final Level level;
 
     private CapturedLog(String name) {
         logger = (Logger) LoggerFactory.getLogger(name);
         additive = logger.isAdditive();
+        level = logger.getLevel();
+        logger.setLevel(Level.INFO);
         appender.start();
         logger.addAppender(appender);
         logger.setAdditive(false);
@@ -44,7 +48,7 @@ public final class CapturedLog implements AutoCloseable {
 
     /** {@return the messages of the WARN events so far, each with its exception's message if it has one} */
     public List<String> warnings() {
-        return events().stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
+        return events().stream().filter(e -> e.getLevel() == Level.WARN)
                 .map(e -> e.getFormattedMessage()
                         + (e.getThrowableProxy() == null ? "" : " | " + e.getThrowableProxy().getMessage()))
                 .toList();
@@ -54,6 +58,7 @@ public final class CapturedLog implements AutoCloseable {
     public void close() {
         logger.detachAppender(appender);
         logger.setAdditive(additive);
+        logger.setLevel(level);
         appender.stop();
     }
 }

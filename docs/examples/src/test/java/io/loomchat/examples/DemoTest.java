@@ -130,7 +130,7 @@ class DemoTest {
     @Test
     void helpDescribesEveryFlag() throws Exception {
         RealClient.Result help = RealClient.runOk(DEMO.toString(), "--help");
-        for (String flag : new String[] {"NAME", "--port", "--bind", "--mail-dir", "--quiet", "--help"}) {
+        for (String flag : new String[] {"NAME", "--port", "--bind", "--redis", "--mail-dir", "--quiet", "--help"}) {
             assertTrue(help.out().contains(flag), flag + " is not described in:\n" + help.out());
         }
     }
@@ -143,6 +143,14 @@ class DemoTest {
         RealClient.Result portAlone = RealClient.run(new byte[0], DEMO.toString(), "--port", "7000");
         assertEquals(2, portAlone.exitCode());
         assertTrue(portAlone.stderr().contains("--port needs a NAME"), portAlone.stderr());
+        RealClient.Result redisForResp = RealClient.run(new byte[0], DEMO.toString(), "resp", "--redis",
+                "redis://127.0.0.1:6379");
+        assertEquals(2, redisForResp.exitCode());
+        assertTrue(redisForResp.stderr().contains("--redis is for the chat room"), redisForResp.stderr());
+        RealClient.Result notRedis = RealClient.run(new byte[0], DEMO.toString(), "chat", "--redis", "localhost:6379");
+        assertEquals(2, notRedis.exitCode());
+        assertTrue(notRedis.stderr().contains("--redis: not a redis://HOST:PORT URI: localhost:6379"),
+                notRedis.stderr());
     }
 
     @Test

@@ -172,6 +172,11 @@ final class RealClient implements AutoCloseable {
         process.toHandle().destroy();
     }
 
+    /** Kills the client at once (SIGKILL), as a crash would: no shutdown hook runs. */
+    void kill() {
+        process.destroyForcibly();
+    }
+
     @Override
     public void close() {
         if (process.isAlive()) process.destroyForcibly();

@@ -4,8 +4,12 @@ import io.loomchat.core.ChatChannel;
 import io.loomchat.core.ChatSession;
 import io.loomchat.core.SessionFactory;
 import java.io.ByteArrayOutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.regex.Pattern;
@@ -27,30 +31,106 @@ import java.util.regex.Pattern;
  * loomchat after the server's write timeout ({@code ChatOptions.withWriteTimeout}; the demo sets 5 seconds),
  * and the room goes on without it: only messages sent meanwhile wait, once, for at most that long.
  *
+ * <p>One process holds the whole room in memory ({@code new ChatRoom()}). Several processes form one room through
+ * a {@link Backplane} ({@code new ChatRoom(RedisBackplane.connect(uri))}): each keeps its own members' channels,
+ * and the backplane carries nicknames, the member list and the lines between them.
+ *
  * {@snippet :
  * ChatServer server = ChatServer.listen(7000, new ChatRoom());
  * }
  */
-public final class ChatRoom implements SessionFactory {
+public final class ChatRoom implements SessionFactory, AutoCloseable {
     private static final Pattern NICKNAME = Pattern.compile("[A-Za-z0-9_-]{1,20}");
 
-    /** The members who chose a nickname, by nickname. */
+    /**
+     * What the room shares with its other instances: nicknames, who is where, and lines. {@link #LOCAL}, the room
+     * of one process, shares nothing.
+     */
+    public interface Backplane extends AutoCloseable {
+        /** The room of one process: every nickname is free beyond it, nobody else is here, a line goes nowhere. */
+        Backplane LOCAL = new Backplane() {
+        };
+
+        /** Starts handing {@code deliver} the lines published by the other instances, on a thread of its own. */
+        default void start(Consumer<String> deliver) {
+        }
+
+        /**
+         * Claims {@code nickname} for a member of this instance; returns false if another instance's member has it.
+         *
+         * @throws UncheckedIOException if the other instances cannot be asked now
+         */
+        default boolean claim(String nickname) {
+            return true;
+        }
+
+        /** Gives back a nickname this instance claimed; best effort (a claim also expires on its own). */
+        default void release(String nickname) {
+        }
+
+        /**
+         * Returns the nicknames of the other instances' members.
+         *
+         * @throws UncheckedIOException if the other instances cannot be asked now
+         */
+        default List<String> othersNicknames() {
+            return List.of();
+        }
+
+        /** Sends {@code line} to the other instances' members; returns false if it could not be sent. */
+        default boolean publish(String line) {
+            return true;
+        }
+
+        /** Stops delivering, and gives back this instance's nicknames. */
+        @Override
+        default void close() {
+        }
+    }
+
+    /** The members on this instance who chose a nickname, by nickname. */
     private final ConcurrentMap<String, ChatChannel> members = new ConcurrentHashMap<>();
+    /** Where the rest of the room is. */
+    private final Backplane backplane;
     /** Set by the first member told that the server is closing; from then on, departures are not announced. */
     private volatile boolean closing;
+
+    /** Creates a room held in this process's memory. */
+    public ChatRoom() {
+        this(Backplane.LOCAL);
+    }
+
+    /** Creates a room that spans every instance on {@code backplane}; closing the room closes the backplane. */
+    public ChatRoom(Backplane backplane) {
+        this.backplane = Objects.requireNonNull(backplane, "backplane");
+        // Another instance's line goes to every member here.
+        backplane.start(line -> broadcast(null, line));
+    }
 
     @Override
     public ChatSession create(ChatChannel channel) {
         return new Member(channel);
     }
 
-    /** Returns the nicknames of the members, sorted. */
+    /** Returns the nicknames of this instance's members, sorted. */
     public List<String> nicknames() {
         return members.keySet().stream().sorted().toList();
     }
 
+    /** Returns the whole room's nicknames, sorted. */
+    private String everyone() {
+        return String.join(", ", Stream.concat(members.keySet().stream(), backplane.othersNicknames().stream())
+                .sorted().toList());
+    }
+
+    /** Closes the backplane (after the server: the members are gone by then). */
+    @Override
+    public void close() {
+        backplane.close();
+    }
+
     /**
-     * Sends {@code line} to every member but {@code sender}. A push to a member who stopped reading waits at
+     * Sends {@code line} to every member here but {@code sender} (null: to all of them). A push to a member who stopped reading waits at
      * most the write timeout, after which loomchat closes that member (its closed() announces it left).
      */
     private void broadcast(String sender, String line) {
@@ -58,6 +138,12 @@ public final class ChatRoom implements SessionFactory {
         members.forEach((nickname, channel) -> {
             if (!nickname.equals(sender)) channel.push(bytes);
         });
+    }
+
+    /** Sends {@code line} to every member but {@code sender}, on every instance. */
+    private boolean announce(String sender, String line) {
+        broadcast(sender, line);
+        return backplane.publish(line);
     }
 
     /** One connection: asks for a nickname, then relays lines until /quit or the connection closes. */
@@ -88,8 +174,8 @@ public final class ChatRoom implements SessionFactory {
                 join(text.strip());
             } else if (text.startsWith("/")) {
                 command(text.strip());
-            } else if (!text.isBlank()) {
-                broadcast(nickname, nickname + ": " + text);
+            } else if (!text.isBlank() && !announce(nickname, nickname + ": " + text)) {
+                channel.push("* the other instances are out of reach: only members here got that\r\n");
             }
         }
 
@@ -98,18 +184,40 @@ public final class ChatRoom implements SessionFactory {
                 channel.push("* a nickname is 1 to 20 letters, digits, _ or -; your nickname?\r\n");
             } else if (members.putIfAbsent(wanted, channel) != null) {
                 channel.push("* " + wanted + " is taken; your nickname?\r\n");
+            } else if (!claimed(wanted)) {
+                members.remove(wanted, channel);
             } else {
                 nickname = wanted;
-                // The others first: once the new member reads its hello, every member has heard of it.
-                broadcast(wanted, "* " + wanted + " joined");
-                channel.push("* hello " + wanted + "; here: " + String.join(", ", nicknames())
-                        + "; /who lists, /quit leaves\r\n");
+                // The others first: once the new member reads its hello, every member here has heard of it.
+                announce(wanted, "* " + wanted + " joined");
+                channel.push("* hello " + wanted + "; here: " + who() + "; /who lists, /quit leaves\r\n");
+            }
+        }
+
+        /** Claims {@code wanted} on the other instances too; if that fails, tells the member why. */
+        private boolean claimed(String wanted) {
+            try {
+                if (backplane.claim(wanted)) return true;
+                channel.push("* " + wanted + " is taken; your nickname?\r\n");
+            } catch (UncheckedIOException e) {
+                channel.push("* the other instances are out of reach, so nicknames cannot be checked; "
+                        + "try again soon; your nickname?\r\n");
+            }
+            return false;
+        }
+
+        /** The whole room's nicknames, or this instance's if the others are out of reach (and it says so). */
+        private String who() {
+            try {
+                return everyone();
+            } catch (UncheckedIOException e) {
+                return String.join(", ", nicknames()) + " (only this instance: the others are out of reach)";
             }
         }
 
         private void command(String command) {
             switch (command) {
-                case "/who" -> channel.push("* here: " + String.join(", ", nicknames()) + "\r\n");
+                case "/who" -> channel.push("* here: " + who() + "\r\n");
                 case "/quit" -> {
                     channel.push("* bye " + nickname + "\r\n");
                     channel.closeWhenDone();
@@ -120,8 +228,9 @@ public final class ChatRoom implements SessionFactory {
         }
 
         private void leave() {
-            boolean left = nickname != null && members.remove(nickname, channel);
-            if (left && !closing) broadcast(nickname, "* " + nickname + " left");
+            if (nickname == null || !members.remove(nickname, channel)) return;
+            backplane.release(nickname);
+            if (!closing) announce(nickname, "* " + nickname + " left");
         }
 
         @Override
@@ -129,8 +238,11 @@ public final class ChatRoom implements SessionFactory {
             // Set before this member's closed() (same thread) and any later one: none of them is announced, so no
             // member hears another leave before its goodbye (ChatRoomTest.departureDuringShutdownIsNotAnnounced).
             closing = true;
-            // Out of the room first, so no other member's line lands after the goodbye.
-            if (nickname != null) members.remove(nickname, channel);
+            // Out of the room first, so no other member's line lands after the goodbye. Other instances go on.
+            if (nickname != null && members.remove(nickname, channel)) {
+                backplane.release(nickname);
+                backplane.publish("* " + nickname + " left");
+            }
             closingChannel.push("* the room is closing; goodbye\r\n");
         }
 
