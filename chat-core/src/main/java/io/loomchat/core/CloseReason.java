@@ -27,5 +27,10 @@ public enum CloseReason {
     /** The server closed: output was drained, or the drain timeout ran out. */
     SHUTDOWN,
     /** The connection did not open within {@code handshakeTimeout}: a TLS handshake that did not finish. */
-    HANDSHAKE_TIMEOUT
+    HANDSHAKE_TIMEOUT,
+    /**
+     * The peer sent input after the command that started TLS and before the handshake (a pipelined
+     * {@code STARTTLS\r\nMAIL FROM:...}): that input was never dispatched. See {@code ChatChannel.startTls}.
+     */
+    STARTTLS_INJECTION
 }
