@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import javax.net.ssl.SSLContext;
 
 /**
  * Starts the example servers, what {@code ./demo} runs: all five on their fixed ports, or one on a port of choice.
@@ -65,14 +67,23 @@ public final class Demo {
                     + "  |  curl http://%h:%p/metrics", o -> new HttpServer().withMetrics(METRICS::scrape)),
             new Example("resp", 6380, "Redis protocol", "redis-cli -h %h -p %p set greeting hello",
                     o -> new RespServer()),
-            new Example("smtp", 2525, "SMTP sink", "swaks --server %h:%p --to you@example.com",
-                    o -> new SmtpSink(SmtpSink.folder(o.mailDir))));
+            new Example("smtp", 2525, "SMTP sink", "swaks --server %h:%p --to you@example.com --tls",
+                    o -> new SmtpSink(SmtpSink.folder(o.mailDir)).offeringStartTls(selfSigned())));
 
     /** The command line, parsed. */
     private record Options(String only, Integer port, InetAddress bind, Path mailDir, boolean quiet, boolean help) {
     }
 
     private Demo() {
+    }
+
+    /** The SMTP sink's STARTTLS certificate, made at start: self-signed, for localhost and 127.0.0.1. */
+    private static SSLContext selfSigned() {
+        try {
+            return SelfSignedTls.create().context();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**
@@ -114,10 +125,16 @@ public final class Demo {
             if (options.only() != null && !options.only().equals(example.name())) continue;
             int port = options.port() != null ? options.port() : example.port();
             ChatServer server;
+            SessionFactory factory;
+            try {
+                factory = example.factory().apply(options);
+            } catch (UncheckedIOException e) {
+                throw new IOException(example.name() + ": " + e.getCause().getMessage(), e.getCause());
+            }
             try {
                 server = ChatServer.builder().bindAddress(options.bind()).port(port).backlog(4096)
                         .options(DEMO_OPTIONS).maxConnections(MAX_CONNECTIONS)
-                        .listen(new ConnectionLog(example.name(), example.factory().apply(options)));
+                        .listen(new ConnectionLog(example.name(), factory));
             } catch (IOException e) {
                 throw new IOException(example.name() + ": cannot listen on " + options.bind().getHostAddress()
                         + ":" + port + ": " + e.getMessage(), e);
@@ -129,6 +146,7 @@ public final class Demo {
                     options.bind().getHostAddress() + ":" + server.port(), example.what(), howTo));
             if (example.name().equals("smtp")) {
                 banner.append("        messages are written to ").append(options.mailDir()).append('\n');
+                banner.append("        STARTTLS is offered, with a self-signed certificate made at start\n");
             }
         }
         out.print(banner);

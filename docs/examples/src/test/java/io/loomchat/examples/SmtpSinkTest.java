@@ -146,11 +146,14 @@ class SmtpSinkTest {
 
     @Test
     void handlerFailureGets451() throws Exception {
-        try (ChatServer failing = Peer.server(new SmtpSink("sink.test", (envelope, data) -> {
-            throw new IOException("disk full");
-        }, MAX_MESSAGE)); Peer peer = Peer.connect(failing.port())) {
+        try (CapturedLog log = CapturedLog.of(SmtpSink.class.getName());
+             ChatServer failing = Peer.server(new SmtpSink("sink.test", (envelope, data) -> {
+                 throw new IOException("disk full");
+             }, MAX_MESSAGE)); Peer peer = Peer.connect(failing.port())) {
             startData(peer);
             exchange(peer, "hello\r\n.", "451 Error: local error in processing; try again later");
+            assertEquals(List.of("could not deliver a message from <a@example.com>: java.io.IOException: disk full"),
+                    log.warnings());
         }
     }
 
