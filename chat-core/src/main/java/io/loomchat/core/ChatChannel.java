@@ -1,6 +1,7 @@
 package io.loomchat.core;
 
 import java.net.SocketAddress;
+import javax.net.ssl.SSLContext;
 
 /**
  * One connection as its session sees it: the terminator that splits its input, and its output queue.
@@ -167,6 +168,40 @@ public interface ChatChannel {
      * {@link #close()} on.
      */
     boolean isOpen();
+
+    /**
+     * Switches the connection to TLS from {@code context} once everything queued before this call (the "220 ready
+     * to start TLS" reply) has been written: SMTP's, IMAP's, POP3's or LDAP's STARTTLS. A connection of a
+     * {@code ChatServer} takes the server side of the handshake, one of a {@code ChatClient} the client side, each
+     * with the TLS options of its builder. The handshake runs on the connection's thread, within the connection's
+     * {@link ChatOptions#handshakeTimeout() handshakeTimeout}; input that follows is read over TLS, output queued
+     * after this call is written over TLS. A failed or timed-out handshake closes the connection.
+     *
+     * <p>Call it from the session's callbacks, usually {@link ChatSession#foundTerminator()} for the command that
+     * asks for TLS: the rest of the input that read brought is then not dispatched. Input that the peer sent after
+     * the command and before the handshake (a pipelined {@code STARTTLS\r\nMAIL FROM:<x>\r\n} in one packet, the
+     * command injection of CVE-2011-0411) would be taken as if it had come over TLS; it is never dispatched. The
+     * connection closes instead: the session's {@link ChatSession#handleError handleError} hears a
+     * {@link ChatLimitException} with limit {@code "startTls"}, logged once by {@code io.loomchat.limits}, and the
+     * close reason is {@link CloseReason#STARTTLS_INJECTION}.
+     *
+     * {@snippet :
+     * // In an SMTP session's foundTerminator():
+     * if (line.equals("STARTTLS")) {
+     *     channel.push("220 2.0.0 Ready to start TLS\r\n");
+     *     channel.startTls(sslContext);  // the 220 goes out in plain text, then the handshake
+     * }
+     * }
+     *
+     * @param context the certificate and trust to handshake with
+     * @throws IllegalStateException if called from a thread other than the connection's own (outside the session's
+     *     callbacks), if the connection is TLS already or switching to it, or if it runs over no socket (a stream
+     *     pair)
+     * @throws UnsupportedOperationException by this default method, for channels of other makes
+     */
+    default void startTls(SSLContext context) {
+        throw new UnsupportedOperationException("startTls() on " + getClass().getName());
+    }
 
     /** {@return the address of the peer, or {@code null} where there is none (an in-memory stream pair)} */
     SocketAddress remoteAddress();

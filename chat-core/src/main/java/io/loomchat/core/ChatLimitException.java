@@ -5,12 +5,14 @@ import java.net.SocketAddress;
 
 /**
  * Tells a session's {@link ChatSession#handleError} that its peer broke one of the connection's limits, such
- * as {@link ChatOptions#maxMessageSize()}. The connection is closed after the error hook returns.
+ * as {@link ChatOptions#maxMessageSize()}, or the one that lets no input through between the command that
+ * starts TLS and the handshake (limit {@code "startTls"}, value 0: see {@link ChatChannel#startTls}). The
+ * connection is closed after the error hook returns.
  */
 public final class ChatLimitException extends IOException {
     private static final long serialVersionUID = 1L;
 
-    /** The name of the limit, as in {@link ChatOptions}: {@code "maxMessageSize"}; or {@code "maxFrameSize"}. */
+    /** The name of the limit, as in {@link ChatOptions}: {@code "maxMessageSize"}; or {@code "maxFrameSize"}, {@code "startTls"}. */
     private final String limit;
     /** The configured value of the limit. */
     private final long value;
@@ -40,7 +42,9 @@ public final class ChatLimitException extends IOException {
     /**
      * {@return the close reason that this broken limit gives its connection, as {@code ChatServer.stats()} counts
      * it} {@code maxMessageSize}, and a {@link Terminator.LengthField}'s {@code maxFrameSize}, are
-     * {@link CloseReason#MESSAGE_TOO_LONG}; each timeout has the reason of its name.
+     * {@link CloseReason#MESSAGE_TOO_LONG}; each timeout has the reason of its name; {@code startTls} (no input
+     * allowed between the command that starts TLS and the handshake, see {@link ChatChannel#startTls}) is
+     * {@link CloseReason#STARTTLS_INJECTION}.
      */
     public CloseReason reason() {
         return switch (limit) {
@@ -49,6 +53,7 @@ public final class ChatLimitException extends IOException {
             case "messageTimeout" -> CloseReason.MESSAGE_TIMEOUT;
             case "writeTimeout" -> CloseReason.WRITE_TIMEOUT;
             case "handshakeTimeout" -> CloseReason.HANDSHAKE_TIMEOUT;
+            case "startTls" -> CloseReason.STARTTLS_INJECTION;
             default -> CloseReason.SESSION_ERROR;  // a limit of the session's own making
         };
     }

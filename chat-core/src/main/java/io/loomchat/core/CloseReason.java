@@ -32,5 +32,10 @@ public enum CloseReason {
     /** The connection did not open within {@code handshakeTimeout}: a TLS handshake that did not finish. */
     HANDSHAKE_TIMEOUT,
     /** The peer broke a rule of the terminator's framing: a {@link ChatProtocolException}. */
-    PROTOCOL_ERROR
+    PROTOCOL_ERROR,
+    /**
+     * The peer sent input after the command that started TLS and before the handshake (a pipelined
+     * {@code STARTTLS\r\nMAIL FROM:...}): that input was never dispatched. See {@code ChatChannel.startTls}.
+     */
+    STARTTLS_INJECTION
 }

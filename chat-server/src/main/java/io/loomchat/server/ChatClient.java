@@ -5,6 +5,7 @@ import io.loomchat.core.ChatOptions;
 import io.loomchat.core.SessionFactory;
 import io.loomchat.core.internal.Connection;
 import io.loomchat.server.internal.SocketConnections;
+import io.loomchat.server.internal.TlsLayer;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -37,8 +38,12 @@ public final class ChatClient {
     private final SSLContext sslContext;
     private final Duration connectTimeout;
     private final Duration handshakeTimeout;
+    private final SSLParameters sslParameters;
+    private final boolean hostnameVerification;
 
     private ChatClient(Builder builder) {
+        this.sslParameters = builder.sslParameters;
+        this.hostnameVerification = builder.hostnameVerification;
         this.options = builder.options;
         this.sslContext = builder.sslContext;
         this.connectTimeout = builder.connectTimeout;
@@ -105,8 +110,9 @@ public final class ChatClient {
         Socket socket = SocketChannel.open().socket();  // a channel's, so plain TCP writes gather (SocketConnections)
         try {
             connect(socket, host, port);
-            Socket layered = sslContext == null ? socket : handshake(socket, host, port);
-            Connection connection = SocketConnections.create(layered, socket, options, factory);
+            TlsLayer layer = new TlsLayer(true, host, port, sslParameters, hostnameVerification);
+            Socket layered = sslContext == null ? socket : handshake(layer, socket, host, port);
+            Connection connection = SocketConnections.create(layered, socket, layer, options, factory);
             connection.start();
             return connection;
         } catch (IOException | RuntimeException e) {
@@ -131,12 +137,8 @@ public final class ChatClient {
      * Layers TLS on {@code plain} and runs the handshake here, so that {@link #open} throws when it fails; the
      * connection's transport then does not run it again.
      */
-    private Socket handshake(Socket plain, String host, int port) throws IOException {
-        SSLSocket tls = (SSLSocket) sslContext.getSocketFactory().createSocket(plain, host, port, true);
-        tls.setUseClientMode(true);
-        SSLParameters parameters = tls.getSSLParameters();
-        parameters.setEndpointIdentificationAlgorithm("HTTPS");  // check the certificate names this host
-        tls.setSSLParameters(parameters);
+    private Socket handshake(TlsLayer layer, Socket plain, String host, int port) throws IOException {
+        SSLSocket tls = layer.layer(sslContext, plain);
         String step = "TLS handshake with " + host + ":" + port + ": ";
         try {
             tls.setSoTimeout(Math.toIntExact(handshakeTimeout.toMillis()));
@@ -174,6 +176,8 @@ public final class ChatClient {
         private SSLContext sslContext;
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Duration handshakeTimeout = Duration.ofSeconds(10);
+        private SSLParameters sslParameters;
+        private boolean hostnameVerification = true;
 
         private Builder() {
         }
@@ -190,14 +194,46 @@ public final class ChatClient {
         }
 
         /**
-         * Connects with TLS from this context; the server's certificate must name the host connected to.
-         * {@link ChatClient#open} returns once the handshake is done, and throws if it fails.
+         * Connects with TLS from this context; the server's certificate must name the host connected to (see
+         * {@link #hostnameVerification}). {@link ChatClient#open} returns once the handshake is done, and throws if
+         * it fails. Without it, connections start in plain text and a session may switch to TLS with
+         * {@link io.loomchat.core.ChatChannel#startTls startTls} (STARTTLS), with a context of its own.
          *
          * @param context the trusted certificates (and a client certificate, if the server asks for one)
          * @return this builder
          */
         public Builder sslContext(SSLContext context) {
             this.sslContext = Objects.requireNonNull(context, "context");
+            return this;
+        }
+
+        /**
+         * Sets the TLS options of the connections, for {@link #sslContext TLS from the start} and for sessions that
+         * call {@link io.loomchat.core.ChatChannel#startTls startTls}: the protocols and cipher suites offered, the
+         * server name sent (SNI: {@link SSLParameters#setServerNames}; by default the JDK sends the host given to
+         * {@link ChatClient#open} when it is a domain name with a dot, never an IP address or {@code localhost}).
+         * What is not set keeps the context's default. The parameters are copied: changing them afterwards changes
+         * nothing.
+         *
+         * @param parameters the TLS options
+         * @return this builder
+         */
+        public Builder sslParameters(SSLParameters parameters) {
+            this.sslParameters = TlsLayer.copy(Objects.requireNonNull(parameters, "parameters"));
+            return this;
+        }
+
+        /**
+         * Sets whether the server's certificate must name the host connected to (HTTPS's rules, RFC 2818);
+         * default true. Turn it off only for a server known by a certificate that names no host it is reached by
+         * (a test's self-signed one, reached by IP): trust alone then decides. An endpoint identification
+         * algorithm set in {@link #sslParameters} is kept either way.
+         *
+         * @param verify whether to check the host name
+         * @return this builder
+         */
+        public Builder hostnameVerification(boolean verify) {
+            this.hostnameVerification = verify;
             return this;
         }
 

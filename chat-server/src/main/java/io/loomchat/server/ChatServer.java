@@ -5,6 +5,7 @@ import io.loomchat.core.CloseReason;
 import io.loomchat.core.SessionFactory;
 import io.loomchat.server.internal.AcceptLoop;
 import io.loomchat.server.internal.ServerConfig;
+import io.loomchat.server.internal.TlsLayer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -15,6 +16,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 
 /**
  * A TCP server that runs a new {@link io.loomchat.core.ChatSession} for every connection, each on its own
@@ -138,6 +140,7 @@ public final class ChatServer implements AutoCloseable {
         private byte[] refusal = new byte[0];
         private Duration drainTimeout = Duration.ofSeconds(5);
         private SSLContext sslContext;
+        private SSLParameters sslParameters;
 
         private Builder() {
         }
@@ -237,12 +240,37 @@ public final class ChatServer implements AutoCloseable {
         /**
          * Serves TLS: every connection is an {@code SSLSocket} from this context, its handshake done on the
          * connection's own thread (10 seconds at most) before the session is created. Sessions run unchanged.
+         * Without it, connections start in plain text and a session may switch to TLS with
+         * {@link io.loomchat.core.ChatChannel#startTls startTls} (STARTTLS), with a context of its own.
          *
          * @param context the server's certificate and keys
          * @return this builder
          */
         public Builder sslContext(SSLContext context) {
             this.sslContext = Objects.requireNonNull(context, "context");
+            return this;
+        }
+
+        /**
+         * Sets the TLS options of every connection, for {@link #sslContext TLS from the start} and for sessions that
+         * call {@link io.loomchat.core.ChatChannel#startTls startTls}: client authentication
+         * ({@link SSLParameters#setNeedClientAuth need}: a client without a trusted certificate fails the
+         * handshake; {@link SSLParameters#setWantClientAuth want}: asked for, not required), the protocols and
+         * cipher suites allowed, SNI matchers. What is not set keeps the context's default. The parameters are
+         * copied: changing them afterwards changes nothing.
+         *
+         * {@snippet :
+         * SSLParameters tls = new SSLParameters();
+         * tls.setProtocols(new String[] {"TLSv1.3"});
+         * tls.setNeedClientAuth(true);  // the context's trust manager decides which certificates are trusted
+         * ChatServer server = ChatServer.builder().sslContext(context).sslParameters(tls).listen(factory);
+         * }
+         *
+         * @param parameters the TLS options
+         * @return this builder
+         */
+        public Builder sslParameters(SSLParameters parameters) {
+            this.sslParameters = TlsLayer.copy(Objects.requireNonNull(parameters, "parameters"));
             return this;
         }
 
@@ -258,7 +286,7 @@ public final class ChatServer implements AutoCloseable {
             InetSocketAddress address = bindAddress == null
                     ? new InetSocketAddress(port) : new InetSocketAddress(bindAddress, port);
             return new ChatServer(AcceptLoop.start(new ServerConfig(address, backlog, options, maxConnections,
-                    refusal, drainTimeout, sslContext, factory)));
+                    refusal, drainTimeout, sslContext, sslParameters, factory)));
         }
     }
 }

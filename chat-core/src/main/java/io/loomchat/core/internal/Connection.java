@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -46,6 +47,7 @@ public final class Connection implements ChatConnection, ProducerPump.Owner, Tim
     private final CountDownLatch ended = new CountDownLatch(1);
     private Runnable onEnd = () -> { };
     private final TimeoutWatch watch;
+    private final TlsStarter tls;
     private volatile Thread connectionThread;
 
     /**
@@ -76,10 +78,12 @@ public final class Connection implements ChatConnection, ProducerPump.Owner, Tim
                 endpoint.remoteAddress());
         this.reader = new TerminatorReader(endpoint.in(), session, time, options.inBufferSize(),
                 options.maxMessageSize());
-        this.channel = new StreamChatChannel(name, endpoint.remoteAddress(), this::closeFromSession, reader, queue,
-                pump, hold);
         this.watch = new TimeoutWatch(id, name, endpoint.remoteAddress(), time, state, timeouts, reader.stamps(),
                 output, queue, pump, hold, this);
+        this.tls = new TlsStarter(toString(), endpoint.remoteAddress(), endpoint.transport(), state, queue, output,
+                reader, watch, timeouts.handshakeTimeout());
+        this.channel = new StreamChatChannel(name, endpoint.remoteAddress(), this::closeFromSession, this::startTls,
+                reader, queue, pump, hold);
     }
 
     /**
@@ -192,6 +196,7 @@ public final class Connection implements ChatConnection, ProducerPump.Owner, Tim
     public void closeNow(CloseReason reason) {
         boolean first = state.advance(Phase.CLOSED, reason);
         queue.stop();
+        tls.abort();
         if (!first) return;
         // Interrupt first: a pump blocked in a write or a producer lets go (on a virtual thread, an interrupted
         // socket write fails at once); closing an SSLSocket would otherwise wait for that write's lock, for as
@@ -230,6 +235,15 @@ public final class Connection implements ChatConnection, ProducerPump.Owner, Tim
         } catch (IOException e) {
             closeNow(reason);
         }
+    }
+
+    /** The channel's startTls: from the session's callbacks only, so that it falls between two reads. */
+    private void startTls(SSLContext context) {
+        if (Thread.currentThread() != connectionThread) {
+            throw new IllegalStateException("startTls() outside the session's callbacks, on "
+                    + Thread.currentThread().getName() + ": call it from foundTerminator");
+        }
+        tls.start(context);
     }
 
     /** The session's own close, through its channel: inside its error hook, the error's close. */

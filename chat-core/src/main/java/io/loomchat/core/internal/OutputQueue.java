@@ -9,8 +9,8 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A connection's output queue: asynchat's {@code producer_fifo} of {@link Segment segments} of pushed bytes,
- * {@link Producer producers} and the {@link #CLOSE_WHEN_DONE} marker, with the watermarks that make pushes wait
- * and the segments kept for reuse. It starts no thread and writes nothing: the {@link ProducerPump} and the
+ * {@link Producer producers}, {@link TlsSwitch} markers and the {@link #CLOSE_WHEN_DONE} marker, with the
+ * watermarks that make pushes wait and the segments kept for reuse. It starts no thread and writes nothing: the {@link ProducerPump} and the
  * {@link ReplyHold} take from it.
  *
  * <p>{@link #lock} is the one lock of the connection's output: the queue, the pump's thread and the hold's
@@ -172,16 +172,17 @@ final class OutputQueue {
         }
     }
 
-    /** asynchat's {@code producer_fifo.clear()}; a {@code closeWhenDone} already queued stays queued. */
+    /**
+     * asynchat's {@code producer_fifo.clear()}; a {@code closeWhenDone} or a {@link TlsSwitch} already queued stays
+     * queued, in its order.
+     */
     void discard() {
         lock.lock();
         try {
-            boolean closeQueued = producerFifo.contains(CLOSE_WHEN_DONE);
-            producerFifo.clear();
+            producerFifo.removeIf(item -> item != CLOSE_WHEN_DONE && !(item instanceof TlsSwitch));
             queuedBytes = inFlight;
             drainEpoch++;
             drained.signalAll();
-            if (closeQueued) producerFifo.add(CLOSE_WHEN_DONE);
         } finally {
             lock.unlock();
         }

@@ -8,7 +8,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The thread that writes a connection's {@link OutputQueue}: started when output needs it, it writes pushed
  * segments (gathered into one write), runs producers (their output batched into {@code outBufferSize} bytes),
- * stops at the close marker, and ends {@link #PUMP_LINGER_NANOS} after its last write with nothing to do. An
+ * waits at a {@link TlsSwitch} until the streams are TLS, stops at the close marker, and ends
+ * {@link #PUMP_LINGER_NANOS} after its last write with nothing to do. An
  * idle connection keeps no pump thread; one whose replies the connection thread writes itself (see
  * {@link ReplyHold}) rarely needs one.
  */
@@ -142,6 +143,15 @@ final class ProducerPump {
                     flushBatch();
                     owner.outputDone();
                     return;
+                } else if (item instanceof TlsSwitch tls) {
+                    // startTls: the output before it goes out in plain text; after it, over TLS once switched.
+                    flushBatch();
+                    tls.reached();
+                    if (!tls.awaitSwitched()) {
+                        // Refused (input was injected), or closed: nothing more goes out in plain text.
+                        if (!queue.stopped()) owner.outputDone();
+                        return;
+                    }
                 } else if (item instanceof Segment) {
                     // Pushes gathered into segments (next() took those that follow too): one write, after any
                     // producer output before them.

@@ -18,10 +18,11 @@ final class PumpOutput {
     /** The most bytes taken for one write: a few full segments, so a write is a few large system calls at most. */
     static final int MAX_GATHER_BYTES = 4 * Segment.MAX_SIZE;
 
-    private final OutputStream out;
+    /** The stream written; replaced once by {@link #switchTo} at a {@link TlsSwitch}, while nothing writes. */
+    private volatile OutputStream out;
     private final TimeSource time;
     /** {@link #out} where it can gather, else null. */
-    private final ChannelOutputStream channel;
+    private volatile ChannelOutputStream channel;
     /** When the write in progress started (the connection's time), or 0: read by the watchdog. */
     private volatile long writeSince;
     /** When bytes last went out (the connection's time), or 0: a connection busy writing is not idle. */
@@ -33,6 +34,15 @@ final class PumpOutput {
         this.out = out;
         this.time = time;
         this.channel = out instanceof ChannelOutputStream c ? c : null;
+    }
+
+    /**
+     * Writes to {@code tls} from now on: called by the connection thread at a {@link TlsSwitch}, while the pump
+     * waits at the marker and nothing else writes.
+     */
+    void switchTo(OutputStream tls) {
+        channel = null;
+        out = tls;
     }
 
     /** {@return whether several segments go out in one system call} Where not, sharing a caller's array saves nothing. */
@@ -63,6 +73,7 @@ final class PumpOutput {
      */
     void write(List<Segment> segments) throws IOException {
         int count = segments.size();
+        ChannelOutputStream channel = this.channel;
         if (channel == null || count <= 1) {
             for (Segment segment : segments) write(segment.bytes, segment.offset, segment.length);
             return;

@@ -6,6 +6,8 @@ import io.loomchat.core.Terminator;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import java.util.function.Consumer;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,13 +20,16 @@ final class StreamChatChannel implements ChatChannel {
     private final SocketAddress remoteAddress;
     /** The session's close: inside its error hook, the error's. */
     private final Runnable close;
+    /** The connection's startTls, which checks the thread. */
+    private final Consumer<SSLContext> startTls;
     private final TerminatorReader reader;
     private final OutputQueue queue;
     private final ProducerPump pump;
     private final ReplyHold hold;
 
-    StreamChatChannel(String name, SocketAddress remoteAddress, Runnable close, TerminatorReader reader,
-                      OutputQueue queue, ProducerPump pump, ReplyHold hold) {
+    StreamChatChannel(String name, SocketAddress remoteAddress, Runnable close, Consumer<SSLContext> startTls,
+                      TerminatorReader reader, OutputQueue queue, ProducerPump pump, ReplyHold hold) {
+        this.startTls = startTls;
         this.name = name;
         this.remoteAddress = remoteAddress;
         this.close = close;
@@ -107,6 +112,11 @@ final class StreamChatChannel implements ChatChannel {
     @Override
     public void close() {
         close.run();
+    }
+
+    @Override
+    public void startTls(SSLContext context) {
+        startTls.accept(Objects.requireNonNull(context, "context"));
     }
 
     @Override

@@ -47,7 +47,8 @@ final class TerminatorReader {
      * pieces. A count whose rest is still on its way goes through the buffer, handed over as it comes.
      */
     private static final int DIRECT_COUNT_MIN = 4096;
-    private final InputStream in;
+    /** The stream read; replaced by a {@link InputSwitch} between two reads. Connection thread only. */
+    private InputStream in;
     private final ReaderSink sink;
     private final ReaderStamps stamps;
     private final int maxMessageSize;
@@ -77,6 +78,8 @@ final class TerminatorReader {
     private volatile boolean discardRequested;
     /** True once a read returned end of stream. Connection thread only. */
     private boolean atEnd;
+    /** A switch of the input (to TLS) asked for by a callback: nothing more is dispatched until it is done. */
+    private InputSwitch pendingSwitch;
 
     TerminatorReader(InputStream in, ReaderSink sink, TimeSource time, int inBufferSize, int maxMessageSize) {
         this.in = in;
@@ -136,6 +139,14 @@ final class TerminatorReader {
         return lastDelimiter;
     }
 
+    /**
+     * Reads from the stream {@code next} gives once the callbacks for the current read return: the rest of what
+     * that read brought is not dispatched, but handed to {@code next} as a count. Connection thread only.
+     */
+    void switchInput(InputSwitch next) {
+        pendingSwitch = next;
+    }
+
     /** asynchat's {@code discard_buffers}, input half: drops what is buffered, at the next turn of the loop. */
     void discard() {
         discardRequested = true;
@@ -149,6 +160,7 @@ final class TerminatorReader {
      */
     boolean run() throws IOException {
         while (sink.dispatching()) {
+            if (pendingSwitch != null && !switchNow()) return false;
             if (discardRequested) {
                 // asynchat's discard_buffers empties ac_in_buffer: a request left over from the last dispatch of
                 // a read drops what is held back, never the next read.
@@ -183,6 +195,19 @@ final class TerminatorReader {
             }
         }
         return false;
+    }
+
+    /** Switches the input as a callback asked; returns false if it was refused. */
+    private boolean switchNow() throws IOException {
+        InputSwitch next = pendingSwitch;
+        pendingSwitch = null;
+        int buffered = end - start;
+        start = end = 0;  // never dispatched, whatever the switch does
+        directNext = false;
+        InputStream switched = next.switchInput(buffered);
+        if (switched == null) return false;
+        in = switched;
+        return true;
     }
 
     /** Reads, stamped for the idle timeout. */
@@ -292,7 +317,8 @@ final class TerminatorReader {
 
     /** asynchat's {@code handle_read} loop over the buffered input. */
     private void handleRead() {
-        while (start < end && sink.dispatching()) {
+        // A callback that switches the input (startTls) ends the dispatch: what follows is not dispatched.
+        while (start < end && sink.dispatching() && pendingSwitch == null) {
             if (discardRequested) {
                 discardRequested = false;
                 start = end;

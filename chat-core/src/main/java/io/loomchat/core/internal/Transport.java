@@ -2,6 +2,9 @@ package io.loomchat.core.internal;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import javax.net.ssl.SSLContext;
 
 /** What a {@link Connection} runs over: closing it must unblock a read or write in progress. */
 public interface Transport extends Closeable {
@@ -33,5 +36,31 @@ public interface Transport extends Closeable {
      */
     default void shutdownOutput() throws IOException {
         close();
+    }
+
+    /**
+     * The streams of a transport after {@link #startTls}.
+     *
+     * @param in the input, over TLS
+     * @param out the output, over TLS
+     */
+    record Streams(InputStream in, OutputStream out) {
+    }
+
+    /** {@return why {@link #startTls} cannot be called on this transport, or null if it can} */
+    default String noStartTls() {
+        return "the connection runs over no socket";
+    }
+
+    /**
+     * Layers TLS from {@code context} on the transport and runs the handshake, on the connection thread, with
+     * nothing else reading or writing: the side (server or client) and the TLS options are the transport's.
+     *
+     * @param context the certificate and trust to handshake with
+     * @return the streams to read and write from now on
+     * @throws IOException if the handshake fails; the connection then closes
+     */
+    default Streams startTls(SSLContext context) throws IOException {
+        throw new IllegalStateException(noStartTls());
     }
 }

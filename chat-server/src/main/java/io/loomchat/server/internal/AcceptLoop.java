@@ -97,9 +97,8 @@ public final class AcceptLoop {
 
     private void serve(Socket socket) {
         try {
-            Connection connection = config.sslContext() == null
-                    ? SocketConnections.create(socket, config.options(), config.factory())
-                    : SocketConnections.createTls(socket, config.sslContext(), config.options(), config.factory());
+            Connection connection = SocketConnections.accepted(socket, config.sslContext(),
+                    TlsLayer.server(config.sslParameters()), config.options(), config.factory());
             connection.onEnd(() -> ended(connection));
             connections.add(connection);
             connection.start();

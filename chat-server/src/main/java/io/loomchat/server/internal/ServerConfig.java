@@ -5,6 +5,7 @@ import io.loomchat.core.SessionFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 
 /**
  * Everything a server was built with.
@@ -16,8 +17,10 @@ import javax.net.ssl.SSLContext;
  * @param refusal bytes written to a connection refused over {@code maxConnections}, or empty
  * @param drainTimeout how long a graceful close lets connections write their queued output
  * @param sslContext TLS for every connection, or null for plain TCP
+ * @param sslParameters the TLS options (protocols, cipher suites, client authentication), or null for the defaults
  * @param factory creates each connection's session
  */
 public record ServerConfig(InetSocketAddress address, int backlog, ChatOptions options, int maxConnections,
-                           byte[] refusal, Duration drainTimeout, SSLContext sslContext, SessionFactory factory) {
+                           byte[] refusal, Duration drainTimeout, SSLContext sslContext, SSLParameters sslParameters,
+                           SessionFactory factory) {
 }

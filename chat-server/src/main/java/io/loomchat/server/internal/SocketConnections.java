@@ -19,13 +19,26 @@ public final class SocketConnections {
 
     /**
      * A socket as a transport. {@code raw} is the TCP socket itself; for TLS, {@code socket} is the
-     * {@code SSLSocket} layered on it. Closing closes the raw socket first: an {@code SSLSocket.close()} alone
-     * would wait to send close_notify behind a write blocked on a peer that does not read. The graceful ends
-     * (after the last reply, at shutdown) close the TLS socket, which sends close_notify.
+     * {@code SSLSocket} layered on it, from the start or from {@link #startTls} on. Closing closes the raw socket
+     * first: an {@code SSLSocket.close()} alone would wait to send close_notify behind a write blocked on a peer
+     * that does not read. The graceful ends (after the last reply, at shutdown) close the TLS socket, which sends
+     * close_notify.
      */
-    private record SocketTransport(Socket socket, Socket raw) implements Transport {
+    private static final class SocketTransport implements Transport {
         /** How long a TLS peer has to complete its handshake. */
         private static final int HANDSHAKE_TIMEOUT_MILLIS = 10_000;
+
+        private final Socket raw;
+        /** How {@link #startTls} layers TLS, or null where it may not. */
+        private final TlsLayer layer;
+        /** The socket read and written: {@link #raw}, or TLS on it. Replaced by startTls on the connection thread. */
+        private volatile Socket socket;
+
+        SocketTransport(Socket socket, Socket raw, TlsLayer layer) {
+            this.socket = socket;
+            this.raw = raw;
+            this.layer = layer;
+        }
 
         @Override
         public void open() throws IOException {
@@ -40,8 +53,29 @@ public final class SocketConnections {
         }
 
         @Override
+        public String noStartTls() {
+            if (socket instanceof SSLSocket) return "the connection is TLS already";
+            return layer == null ? "the connection was made without TLS options" : null;
+        }
+
+        @Override
+        public Streams startTls(SSLContext context) throws IOException {
+            String refused = noStartTls();
+            if (refused != null) throw new IllegalStateException("startTls(): " + refused);
+            SSLSocket tls = layer.layer(context, raw);
+            socket = tls;  // closing it from here on sends close_notify
+            // The handshake timeout is the connection's (the watchdog closes the raw socket); this one bounds a
+            // handshake that the watchdog does not see, as open() does.
+            tls.setSoTimeout(HANDSHAKE_TIMEOUT_MILLIS);
+            tls.startHandshake();
+            tls.setSoTimeout(0);
+            return new Streams(tls.getInputStream(), tls.getOutputStream());
+        }
+
+        @Override
         public void close() throws IOException {
             raw.close();
+            Socket socket = this.socket;
             if (socket != raw) {
                 try {
                     socket.close();
@@ -54,6 +88,7 @@ public final class SocketConnections {
         @Override
         public void shutdownOutput() throws IOException {
             // SSLSocket cannot half-close: closing it sends close_notify after the last reply.
+            Socket socket = this.socket;
             if (socket instanceof SSLSocket) socket.close();
             else socket.shutdownOutput();
         }
@@ -68,71 +103,57 @@ public final class SocketConnections {
     }
 
     /**
-     * Returns a connection on {@code socket}, not yet started: TCP_NODELAY on (the pump batches writes
-     * itself), and the socket as the transport that closing the connection closes.
-     *
-     * @param socket a connected socket, plain or TLS
-     * @param options the buffer sizes and limits of the connection
-     * @param factory creates the session
-     * @return the connection, to {@link Connection#start() start}
-     * @throws IOException if the socket's streams cannot be had (it was closed meanwhile)
-     */
-    public static Connection create(Socket socket, ChatOptions options, SessionFactory factory)
-            throws IOException {
-        return create(socket, socket, options, factory);
-    }
-
-    /**
-     * Returns a connection on an accepted TCP socket with TLS from {@code context} layered on it, server side,
-     * not yet started; the handshake runs on the connection's own thread.
+     * Returns a connection on an accepted TCP socket, not yet started: plain, or with TLS from {@code context}
+     * layered on it (the handshake then runs on the connection's own thread).
      *
      * @param raw the accepted TCP socket
-     * @param context the server's TLS context
+     * @param context the server's TLS context, or null for plain TCP
+     * @param layer the server's TLS options, for {@code context} and for the sessions' {@code startTls}
      * @param options the connection's buffer sizes and limits
      * @param factory makes the connection's session
      * @return the connection, to be started
      * @throws IOException if the socket cannot be set up
      */
-    public static Connection createTls(Socket raw, SSLContext context, ChatOptions options, SessionFactory factory)
-            throws IOException {
-        // The (socket, host, port, autoClose) form: every provider has it; the (socket, consumed, autoClose) form
-        // is optional.
-        SSLSocket tls = (SSLSocket) context.getSocketFactory()
-                .createSocket(raw, raw.getInetAddress().getHostAddress(), raw.getPort(), true);
-        tls.setUseClientMode(false);
-        return create(tls, raw, options, factory);
+    public static Connection accepted(Socket raw, SSLContext context, TlsLayer layer, ChatOptions options,
+                                      SessionFactory factory) throws IOException {
+        Socket socket = context == null ? raw : layer.layer(context, raw);
+        return create(socket, raw, layer, options, factory);
     }
 
     /**
-     * Returns a connection on {@code socket}, layered on the TCP socket {@code raw} (the same for plain TCP).
+     * Returns a connection on {@code socket}, layered on the TCP socket {@code raw} (the same for plain TCP), not
+     * yet started: TCP_NODELAY on (the pump batches writes itself), and the socket as the transport that closing
+     * the connection closes.
      *
      * @param socket the socket the connection reads and writes: {@code raw}, or TLS on it (client mode: with
      *     the handshake done)
      * @param raw the TCP socket underneath, which closing closes at once
+     * @param layer how the session's {@code startTls} layers TLS on {@code raw}
      * @param options the connection's buffer sizes and limits
      * @param factory makes the connection's session
      * @return the connection, to be started
      * @throws IOException if the socket cannot be set up
      */
-    public static Connection create(Socket socket, Socket raw, ChatOptions options, SessionFactory factory)
-            throws IOException {
+    public static Connection create(Socket socket, Socket raw, TlsLayer layer, ChatOptions options,
+                                    SessionFactory factory) throws IOException {
         raw.setTcpNoDelay(true);
         // A plain socket made from a channel writes through the channel, which gathers queued segments into one
         // system call; TLS, and sockets made without a channel, write through their stream.
         OutputStream out = socket == raw && raw.getChannel() != null
                 ? new ChannelOutputStream(raw.getChannel())
                 : socket.getOutputStream();
-        return Connection.create(new Endpoint(socket.getInputStream(), out, new SocketTransport(socket, raw),
+        return Connection.create(new Endpoint(socket.getInputStream(), out, new SocketTransport(socket, raw, layer),
                 socket.getRemoteSocketAddress()), options, factory);
     }
 
     /**
-     * Returns {@code socket} as a connection's transport: half-closes for drains, TLS handshake on open.
+     * Returns {@code socket} as a connection's transport: half-closes for drains, TLS handshake on open; no
+     * {@code startTls}.
      *
      * @param socket a connected plain socket, or a TLS socket that closing may wait on
      * @return the transport
      */
     public static Transport transport(Socket socket) {
-        return new SocketTransport(socket, socket);
+        return new SocketTransport(socket, socket, null);
     }
 }

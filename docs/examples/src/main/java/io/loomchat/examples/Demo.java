@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import javax.net.ssl.SSLContext;
 
 /**
  * Starts the example servers, what {@code ./demo} runs: all six on their fixed ports, or one on a port of choice.
@@ -70,8 +72,8 @@ public final class Demo {
                     + "  |  curl http://%h:%p/metrics", o -> new HttpServer().withMetrics(METRICS::scrape)),
             new Example("resp", 6380, "Redis protocol", "redis-cli -h %h -p %p set greeting hello",
                     o -> new RespServer()),
-            new Example("smtp", 2525, "SMTP sink", "swaks --server %h:%p --to you@example.com",
-                    o -> new SmtpSink(SmtpSink.folder(o.mailDir))),
+            new Example("smtp", 2525, "SMTP sink", "swaks --server %h:%p --to you@example.com --tls",
+                    o -> new SmtpSink(SmtpSink.folder(o.mailDir)).offeringStartTls(selfSigned())),
             new Example("pg", 5433, "PostgreSQL", "psql -h %h -p %p -c 'SELECT 1'", o -> new PgServer()));
 
     /** The command line, parsed. */
@@ -80,6 +82,15 @@ public final class Demo {
     }
 
     private Demo() {
+    }
+
+    /** The SMTP sink's STARTTLS certificate, made at start: self-signed, for localhost and 127.0.0.1. */
+    private static SSLContext selfSigned() {
+        try {
+            return SelfSignedTls.create().context();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**
@@ -122,9 +133,14 @@ public final class Demo {
         for (Example example : EXAMPLES) {
             if (options.only() != null && !options.only().equals(example.name())) continue;
             int port = options.port() != null ? options.port() : example.port();
-            SessionFactory factory = example.factory().apply(options);
-            if (factory instanceof AutoCloseable room) rooms.add(room); // the Redis room, closed after its server
             ChatServer server;
+            SessionFactory factory;
+            try {
+                factory = example.factory().apply(options);
+            } catch (UncheckedIOException e) {
+                throw new IOException(example.name() + ": " + e.getCause().getMessage(), e.getCause());
+            }
+            if (factory instanceof AutoCloseable room) rooms.add(room); // the Redis room, closed after its server
             try {
                 server = ChatServer.builder().bindAddress(options.bind()).port(port).backlog(4096)
                         .options(DEMO_OPTIONS).maxConnections(MAX_CONNECTIONS)
@@ -140,6 +156,7 @@ public final class Demo {
                     options.bind().getHostAddress() + ":" + server.port(), example.what(), howTo));
             if (example.name().equals("smtp")) {
                 banner.append("        messages are written to ").append(options.mailDir()).append('\n');
+                banner.append("        STARTTLS is offered, with a self-signed certificate made at start\n");
             }
         }
         out.print(banner);

@@ -61,6 +61,11 @@ final class Peer implements AutoCloseable {
         return new Peer(socket);
     }
 
+    /** {@return the socket, to layer TLS on after a STARTTLS (nothing read ahead: the server waits)} */
+    Socket socket() {
+        return socket;
+    }
+
     void send(String text) throws IOException {
         send(text.getBytes(StandardCharsets.ISO_8859_1));
     }

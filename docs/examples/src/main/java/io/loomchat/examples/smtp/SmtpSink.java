@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +28,10 @@ import org.slf4j.LoggerFactory;
  * are lines ending in {@code \r\n}. The message after DATA ends with {@code \r\n.\r\n}; it is read line by line so
  * that an empty message (a lone {@code .\r\n} right after the 354 reply) ends too, since the {@code \r\n} before
  * that dot was the end of the DATA command. A leading dot is removed from every line (dot-unstuffing).
+ *
+ * <p>With a TLS context ({@link #offeringStartTls}, {@link #requiringStartTls}) it offers STARTTLS (RFC 3207): EHLO
+ * lists it, {@code STARTTLS} answers 220 and switches the connection with {@code ChatChannel.startTls}, after which
+ * the client says EHLO again. A command pipelined behind STARTTLS is never answered: the connection closes.
  *
  * {@snippet :
  * ChatServer server = ChatServer.listen(2525, new SmtpSink(SmtpSink.folder(Path.of("mail"))));
@@ -42,8 +47,8 @@ public final class SmtpSink implements SessionFactory {
     private static final Pattern PATH = Pattern.compile("(?i)(FROM|TO):\\s*<([^<>\\s]*)>\\s*(.*)");
     private static final Pattern SIZE = Pattern.compile("(?i)(?:^|\\s)SIZE=([0-9]{1,18})");
 
-    /** The sender and recipients given with MAIL FROM and RCPT TO, and who connected. */
-    public record Envelope(String helo, String mailFrom, List<String> recipients, SocketAddress peer) {
+    /** The sender and recipients given with MAIL FROM and RCPT TO, who connected, and whether over TLS. */
+    public record Envelope(String helo, String mailFrom, List<String> recipients, SocketAddress peer, boolean tls) {
     }
 
     /** Receives each accepted message. Called on the connection's thread; the 250 reply waits for it. */
@@ -61,6 +66,10 @@ public final class SmtpSink implements SessionFactory {
     private final String hostname;
     private final MessageHandler handler;
     private final int maxMessageBytes;
+    /** The TLS that STARTTLS switches to, or null: not offered. */
+    private final SSLContext tls;
+    /** Whether MAIL is refused (530) until the client has switched to TLS. */
+    private final boolean tlsRequired;
 
     /** Creates the sink, named {@code loomchat}, handing messages of up to 32 MiB to {@code handler}. */
     public SmtpSink(MessageHandler handler) {
@@ -69,10 +78,27 @@ public final class SmtpSink implements SessionFactory {
 
     /** Creates the sink with the host name it greets with, and a message size limit. */
     public SmtpSink(String hostname, MessageHandler handler, int maxMessageBytes) {
+        this(hostname, handler, maxMessageBytes, null, false);
+    }
+
+    private SmtpSink(String hostname, MessageHandler handler, int maxMessageBytes, SSLContext tls,
+                     boolean tlsRequired) {
         this.hostname = Objects.requireNonNull(hostname, "hostname");
         this.handler = Objects.requireNonNull(handler, "handler");
         if (maxMessageBytes < 1) throw new IllegalArgumentException("maxMessageBytes < 1: " + maxMessageBytes);
         this.maxMessageBytes = maxMessageBytes;
+        this.tls = tls;
+        this.tlsRequired = tlsRequired;
+    }
+
+    /** Returns a sink like this one that offers STARTTLS with {@code context}; clients may also send in plain text. */
+    public SmtpSink offeringStartTls(SSLContext context) {
+        return new SmtpSink(hostname, handler, maxMessageBytes, Objects.requireNonNull(context, "context"), false);
+    }
+
+    /** Returns a sink like this one that offers STARTTLS with {@code context} and answers MAIL with 530 before it. */
+    public SmtpSink requiringStartTls(SSLContext context) {
+        return new SmtpSink(hostname, handler, maxMessageBytes, Objects.requireNonNull(context, "context"), true);
     }
 
     /**
@@ -113,6 +139,8 @@ public final class SmtpSink implements SessionFactory {
         private ByteArrayOutputStream data;
         /** True when the message being received went over the size limit. */
         private boolean tooBig;
+        /** True once the connection switched to TLS. */
+        private boolean overTls;
 
         Transaction(ChatChannel channel) {
             this.channel = channel;
@@ -162,8 +190,8 @@ public final class SmtpSink implements SessionFactory {
                 reply("552 Error: message exceeds the maximum size of " + maxMessageBytes + " bytes");
             } else {
                 try {
-                    handler.deliver(new Envelope(helo, mailFrom, List.copyOf(recipients), channel.remoteAddress()),
-                            message);
+                    handler.deliver(new Envelope(helo, mailFrom, List.copyOf(recipients), channel.remoteAddress(),
+                            overTls), message);
                     reply("250 OK: message accepted");
                 } catch (IOException e) {
                     LOG.warn("could not deliver a message from <{}>: {}", mailFrom, e.toString());
@@ -189,6 +217,7 @@ public final class SmtpSink implements SessionFactory {
                     resetTransaction();
                     reply("250 OK");
                 }
+                case "STARTTLS" -> startTls(arg);
                 case "NOOP" -> reply("250 OK");
                 case "VRFY" -> reply("252 Cannot VRFY user, but will accept message and attempt delivery");
                 case "QUIT" -> {
@@ -209,7 +238,29 @@ public final class SmtpSink implements SessionFactory {
             if (verb.equals("HELO")) {
                 reply("250 " + hostname);
             } else {
-                reply("250-" + hostname + "\r\n250-SIZE " + maxMessageBytes + "\r\n250-8BITMIME\r\n250 PIPELINING");
+                String startTls = tls != null && !overTls ? "\r\n250-STARTTLS" : "";
+                reply("250-" + hostname + "\r\n250-SIZE " + maxMessageBytes + "\r\n250-8BITMIME" + startTls
+                        + "\r\n250 PIPELINING");
+            }
+        }
+
+        /**
+         * RFC 3207: 220, then TLS. The switch happens once the 220 is written; a command the client sent behind
+         * STARTTLS, before its handshake, is never answered (startTls closes the connection instead).
+         */
+        private void startTls(String arg) {
+            if (tls == null) {
+                reply("502 Error: command not implemented");
+            } else if (overTls) {
+                reply("503 Error: TLS already active");
+            } else if (!arg.isEmpty()) {
+                reply("501 Syntax: STARTTLS");
+            } else {
+                reply("220 Ready to start TLS");
+                channel.startTls(tls);
+                overTls = true;
+                helo = null;  // RFC 3207 4.2: forget what the client said before; it says EHLO again
+                resetTransaction();
             }
         }
 
@@ -217,6 +268,8 @@ public final class SmtpSink implements SessionFactory {
             Matcher path = PATH.matcher(arg);
             if (helo == null) {
                 reply("503 Error: send HELO first");
+            } else if (tlsRequired && !overTls) {
+                reply("530 Must issue a STARTTLS command first");
             } else if (mailFrom != null) {
                 reply("503 Error: nested MAIL command");
             } else if (!path.matches() || !path.group(1).equalsIgnoreCase("FROM")) {
