@@ -61,12 +61,34 @@ public interface ChatSession {
     }
 
     /**
+     * Called when the peer ended its input (end of stream, such as a client that shut down its output), before the
+     * connection closes: answer here (a summary, a last reply); what is pushed is written, then the connection
+     * closes. Does nothing by default. Not called when the input ended for another reason: a broken limit or
+     * timeout ({@link #handleError}), the server closing ({@link #serverClosing}), or a close.
+     *
+     * <p>{@code tail} is the input read but never passed to {@link #collectIncomingData}. Since the reader passes
+     * on everything it reads before it waits for more, that is at most the start of a delimiter held back at the
+     * end of the input (a {@code "\r"} that the peer's {@code "\n"} never followed, under {@code "\r\n"}); under
+     * a count or no terminator it is empty. The last message left unterminated is what was collected since the
+     * last {@link #foundTerminator}, followed by {@code tail}. asynchat dropped that held-back prefix silently.
+     *
+     * <p>After {@link ChatChannel#shutdownOutputWhenDone()} or {@link ChatChannel#closeWhenDone()}, pushes from
+     * here are dropped.
+     *
+     * @param channel the channel of this session
+     * @param tail the bytes never collected, possibly empty; the session's to keep
+     */
+    default void inputEnded(ChatChannel channel, byte[] tail) {
+    }
+
+    /**
      * Called exactly once when the connection has closed, whatever closed it: the peer, {@link
      * ChatChannel#close()}, {@link ChatChannel#closeWhenDone()}, an error, or the server shutting down. Does
      * nothing by default.
      *
      * <p>Bytes collected since the last {@link #foundTerminator} are an unterminated tail; a partial delimiter
-     * held back at the end of the input is never collected. Pushes from here are not written.
+     * held back at the end of the input is never collected, but {@link #inputEnded} receives it when the peer
+     * ended its input. Pushes from here are not written.
      */
     default void closed() {
     }

@@ -153,13 +153,16 @@ public final class Connection implements ChatConnection, ProducerPump.Owner, Tim
         hold.release();  // the reader may have stopped holding its replies (a bug in it): nothing waits for it
         ChatLimitException reported = null;
         if (endOfInput) {
-            state.advance(Phase.INPUT_ENDED, CloseReason.PEER_CLOSED);
+            // Moved here from OPEN only by the reader's end of stream: no limit, timeout or linger came first.
+            boolean fromOpen = state.advance(Phase.INPUT_ENDED, CloseReason.PEER_CLOSED);
             reported = state.limit();
             if (reported != null) {
                 Errors.limitBroken(reported);
                 session.failed(reported);  // on this thread; what the hook pushes is still written
             } else if (state.reason() == CloseReason.SHUTDOWN) {
                 session.serverClosing();
+            } else if (fromOpen && state.reason() == CloseReason.PEER_CLOSED) {
+                session.inputEnded(reader.heldBack());  // what it pushes is still written
             }
             queue.offer(OutputQueue.CLOSE_WHEN_DONE);  // the pump closes the output at the marker
         } else {
@@ -316,6 +319,24 @@ public final class Connection implements ChatConnection, ProducerPump.Owner, Tim
             endpoint.transport().shutdownOutput();
         } catch (IOException e) {
             closeNow(CloseReason.CLOSE_WHEN_DONE);
+        }
+    }
+
+    /**
+     * Everything before {@code shutdownOutputWhenDone}'s marker was written: ends the output (FIN) and goes on
+     * dispatching input until the peer ends its own. A transport that cannot half-close (TLS, a stream pair) ends
+     * as after {@code closeWhenDone}.
+     */
+    @Override
+    public void outputShut() {
+        if (!endpoint.transport().halfCloses()) {
+            outputDone();
+            return;
+        }
+        try {
+            endpoint.transport().shutdownOutput();
+        } catch (IOException e) {
+            closeNow(CloseReason.PEER_RESET);
         }
     }
 

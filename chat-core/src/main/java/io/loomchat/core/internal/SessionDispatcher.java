@@ -129,6 +129,15 @@ final class SessionDispatcher implements ReaderSink {
         }
     }
 
+    /** Tells the session the peer ended its input, with the bytes it never collected; what it pushes is written. */
+    void inputEnded(byte[] tail) {
+        try {
+            session.inputEnded(channel, tail);
+        } catch (Throwable t) {
+            failed(t);
+        }
+    }
+
     /**
      * A callback or producer threw, or the peer broke a limit: the session's error hook decides (by default: log,
      * close).

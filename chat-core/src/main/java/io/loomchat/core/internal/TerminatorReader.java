@@ -252,6 +252,16 @@ final class TerminatorReader {
         }
     }
 
+    /**
+     * {@return the input read but never passed to {@link ReaderSink#collect}} After the end of input this is the
+     * start of a delimiter held back at the end (asynchat's {@code find_prefix_at_end}), or empty: by the rule
+     * above, everything else read was collected before the read that saw the end. Empty after a discard.
+     * Connection thread only.
+     */
+    byte[] heldBack() {
+        return discardRequested ? new byte[0] : Arrays.copyOfRange(buffer, start, end);
+    }
+
     /** {@return what the reader publishes for the watchdog and the stats} */
     ReaderStamps stamps() {
         return stamps;
