@@ -214,11 +214,14 @@ public final class Connection implements ChatConnection, ProducerPump.Owner, Tim
      * the callback returns. For a server that stops after its drain timeout.
      *
      * @param reason why, unless an earlier cause was recorded
+     * @return whether it was not closed yet: this call closed it
      */
-    public void abort(CloseReason reason) {
+    public boolean abort(CloseReason reason) {
+        boolean wasOpen = !state.reached(Phase.CLOSED);
         closeNow(reason);
         Thread thread = connectionThread;
         if (thread != null && thread != Thread.currentThread()) thread.interrupt();
+        return wasOpen;
     }
 
     /** {@return where the connection thread is now, innermost frame first} For a report of a session that hangs. */

@@ -135,8 +135,9 @@ public final class Demo {
         out.flush();
     }
 
+    /** At Ctrl-C or SIGTERM: closes each server gracefully and says what its close did. */
     private static void closeAll(List<ChatServer> servers) {
-        for (ChatServer server : servers) server.close();
+        for (ChatServer server : servers) System.out.println("closed " + server + ": " + server.shutdown());
         System.out.println("loomchat demo stopped");
     }
 
