@@ -11,7 +11,8 @@ import io.loomchat.core.internal.Errors;
  * was created with, to push replies and to change the terminator.
  *
  * <p>Threading: every method of a session is called on the connection's virtual thread, one at a time, so
- * session code needs no locks of its own. Blocking in a callback is allowed (it is a virtual thread) and
+ * session code needs no locks of its own. (An {@link #idle} event that comes while that thread waits for input
+ * runs on a thread of its own, still never at the same time as another callback.) Blocking in a callback is allowed (it is a virtual thread) and
  * pauses reading from this connection only.
  *
  * {@snippet :
@@ -79,6 +80,32 @@ public interface ChatSession {
      * @param tail the bytes never collected, possibly empty; the session's to keep
      */
     default void inputEnded(ChatChannel channel, byte[] tail) {
+    }
+
+    /** Which way a connection was idle, for {@link #idle}. */
+    enum IdleKind {
+        /** No input came for {@link ChatOptions#readerIdleTime()}. */
+        READER,
+        /** No output went for {@link ChatOptions#writerIdleTime()}. */
+        WRITER
+    }
+
+    /**
+     * Called when the connection has been idle for the time set with {@link ChatOptions#withIdleEvents}: no input
+     * ({@link IdleKind#READER}) or no output ({@link IdleKind#WRITER}). The session decides: push a heartbeat
+     * ({@code PING}), close, or nothing; the connection stays open otherwise. Called again after another period
+     * of the same quiet. Does nothing by default. The {@link ChatOptions#idleTimeout()} still closes a connection
+     * that stays idle for it.
+     *
+     * <p>Never called at the same time as another of this session's callbacks. While the connection thread waits
+     * for input, this runs on a thread of its own (a blocked read cannot be woken without closing the socket), and
+     * input that arrives meanwhile is dispatched once it returns; otherwise the connection thread calls it before
+     * it next waits for input.
+     *
+     * @param channel the channel of this session
+     * @param kind which way the connection was idle
+     */
+    default void idle(ChatChannel channel, IdleKind kind) {
     }
 
     /**

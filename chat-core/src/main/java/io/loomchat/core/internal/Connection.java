@@ -4,6 +4,7 @@ import io.loomchat.core.ChatChannel;
 import io.loomchat.core.ChatConnection;
 import io.loomchat.core.ChatLimitException;
 import io.loomchat.core.ChatOptions;
+import io.loomchat.core.ChatSession;
 import io.loomchat.core.CloseReason;
 import io.loomchat.core.SessionFactory;
 import io.loomchat.core.internal.ConnectionState.Phase;
@@ -74,13 +75,13 @@ public final class Connection implements ChatConnection, ProducerPump.Owner, Tim
         this.hold = new ReplyHold(queue, pump, output, time, holdReplies);
         queue.listener(hold);
         this.session = new SessionDispatcher(state, hold, this::closeNow, this::outputFailed, toString(),
-                endpoint.remoteAddress());
+                endpoint.remoteAddress(), this::aside);
         this.reader = new TerminatorReader(endpoint.in(), session, time, options.inBufferSize(),
                 options.maxMessageSize());
         this.channel = new StreamChatChannel(name, endpoint.remoteAddress(), this::closeFromSession, reader, queue,
                 pump, hold);
         this.watch = new TimeoutWatch(id, name, endpoint.remoteAddress(), time, state, timeouts, reader.stamps(),
-                output, queue, pump, hold, this);
+                output, queue, pump, hold, new IdleEvents(options, time.nanoTime()), this);
     }
 
     /**
@@ -105,12 +106,13 @@ public final class Connection implements ChatConnection, ProducerPump.Owner, Tim
     /** {@return whether the calling thread is one of this connection's own} Its session or a producer calls. */
     public boolean isOwnThread() {
         Thread current = Thread.currentThread();
-        return current == connectionThread || pump.isPumpThread(current);
+        return current == connectionThread || pump.isPumpThread(current) || session.turn().isEventThread(current);
     }
 
     private void run() {
         MDC.put("remote", String.valueOf(endpoint.remoteAddress()));
         MDC.put("connection", name);
+        session.turn().take();  // the connection thread calls the session, but while it waits in a read
         hold.ownedByCurrentThread();
         Watchdog.watch(watch);
         Events.opened(id, endpoint.remoteAddress());
@@ -221,6 +223,7 @@ public final class Connection implements ChatConnection, ProducerPump.Owner, Tim
         closeNow(reason);
         Thread thread = connectionThread;
         if (thread != null && thread != Thread.currentThread()) thread.interrupt();
+        session.turn().interruptEvent();
         return wasOpen;
     }
 
@@ -237,6 +240,20 @@ public final class Connection implements ChatConnection, ProducerPump.Owner, Tim
         } catch (IOException e) {
             closeNow(reason);
         }
+    }
+
+    @Override
+    public void idle(ChatSession.IdleKind kind) {
+        session.turn().post(kind);
+    }
+
+    /** Runs an idle event on a thread of its own, named and logged as the connection. */
+    private void aside(Runnable delivery) {
+        Thread.ofVirtual().name(name + "-idle").start(() -> {
+            MDC.put("remote", String.valueOf(endpoint.remoteAddress()));
+            MDC.put("connection", name);
+            delivery.run();
+        });
     }
 
     /** The session's own close, through its channel: inside its error hook, the error's close. */

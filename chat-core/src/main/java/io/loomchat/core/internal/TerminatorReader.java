@@ -153,8 +153,9 @@ final class TerminatorReader {
         return false;
     }
 
-    /** Reads, stamped for the idle timeout. */
+    /** Reads, stamped for the idle timeout; while it waits, the sink may call the session (an idle event). */
     private int read(byte[] into, int offset, int length) throws IOException {
+        sink.readStarts();
         stamps.readStarts();
         int n = 0;
         try {
@@ -162,6 +163,7 @@ final class TerminatorReader {
             return n;
         } finally {
             stamps.readEnds(n);
+            sink.readEnds();
         }
     }
 
