@@ -145,7 +145,10 @@ class IdleEventsTest {
             s.releaseIdle.countDown();
             InputStream in = peer.getInputStream();
             assertEquals("ok\n", new String(in.readNBytes(3), StandardCharsets.US_ASCII));
-            assertEquals(List.of("idle READER on idle", "collect hi on conn", "found on conn"), s.calls);
+            // The clock moved a period a poll until the first event came: a second period may have passed too.
+            List<String> calls = List.copyOf(s.calls);
+            assertEquals(List.of("collect hi on conn", "found on conn"), calls.subList(calls.size() - 2, calls.size()));
+            assertTrue(calls.subList(0, calls.size() - 2).stream().allMatch("idle READER on idle"::equals), calls::toString);
             assertEquals(1, s.mostInside.get(), "never two callbacks at once");
         }
     }
