@@ -11,7 +11,8 @@ import javax.net.ssl.SSLContext;
  * puts a marker in that FIFO after which the connection closes.
  *
  * <p>Threading: {@link #push}, {@link #pushWithoutCopy}, {@link #tryPush}, {@link #pushWithProducer},
- * {@link #closeWhenDone}, {@link #close}, {@link #discardBuffers} and {@link #isOpen} are safe from any thread, so a chat room may
+ * {@link #closeWhenDone}, {@link #shutdownOutputWhenDone}, {@link #close}, {@link #discardBuffers} and
+ * {@link #isOpen} are safe from any thread, so a chat room may
  * push to other members' channels from the thread of the member who spoke. The terminator belongs to the
  * session: set it in {@link SessionFactory#create} or in the session's callbacks.
  *
@@ -148,6 +149,23 @@ public interface ChatChannel {
      * Mirrors asynchat's {@code close_when_done}. Input that arrives meanwhile is still dispatched.
      */
     void closeWhenDone();
+
+    /**
+     * Shuts the output (the peer reads end of stream) once everything queued before this call has been written,
+     * and goes on dispatching input until the peer ends its own: the writing half of {@link #closeWhenDone()}, a
+     * half-close. Twisted's {@code loseWriteConnection} and Netty's {@code shutdownOutput} are its likes; asynchat
+     * had none.
+     *
+     * <p>From the call on, as after {@code closeWhenDone}, {@link #isOpen()} is false and output pushed later is
+     * dropped. When the peer then ends its input, the session hears {@link ChatSession#inputEnded} and the
+     * connection closes; the idle timeout still bounds a peer that never does. A later {@code closeWhenDone} does
+     * nothing; {@link #close()} closes at once. Where the connection cannot half-close (TLS over
+     * {@code SSLSocket}, a stream pair), it closes once the output is written, as after {@code closeWhenDone}.
+     * Does nothing on a channel that is closing already.
+     */
+    default void shutdownOutputWhenDone() {
+        closeWhenDone();
+    }
 
     /**
      * Drops the queued output and the buffered input. Mirrors asynchat's {@code discard_buffers}

@@ -31,6 +31,8 @@ public final class ChatOptions {
     private Duration messageTimeout = Duration.ZERO;
     private Duration writeTimeout = Duration.ofSeconds(30);
     private Duration handshakeTimeout = Duration.ofSeconds(10);
+    private Duration readerIdleTime = Duration.ZERO;
+    private Duration writerIdleTime = Duration.ZERO;
     private int highWatermark = 256 * 1024;
     private int lowWatermark = 64 * 1024;
     private InstantSource clock = TimeSource.SystemClock.INSTANCE;
@@ -47,6 +49,8 @@ public final class ChatOptions {
         o.messageTimeout = messageTimeout;
         o.writeTimeout = writeTimeout;
         o.handshakeTimeout = handshakeTimeout;
+        o.readerIdleTime = readerIdleTime;
+        o.writerIdleTime = writerIdleTime;
         o.highWatermark = highWatermark;
         o.lowWatermark = lowWatermark;
         o.clock = clock;
@@ -116,6 +120,28 @@ public final class ChatOptions {
      */
     public Duration handshakeTimeout() {
         return handshakeTimeout;
+    }
+
+    /**
+     * {@return how long the connection waits for input before its session hears
+     * {@link ChatSession#idle ChatSession.idle(channel, READER)}} Default 0: never. The session decides what
+     * follows (a heartbeat, a close, nothing); the connection stays open. Measured while the connection waits in a
+     * read, from when that read began or from the last such event, so a quiet peer is heard of once a period.
+     * Netty's {@code IdleStateHandler} reader idle time is its like. The {@link #idleTimeout()}, which closes, is
+     * separate.
+     */
+    public Duration readerIdleTime() {
+        return readerIdleTime;
+    }
+
+    /**
+     * {@return how long the connection may write nothing before its session hears
+     * {@link ChatSession#idle ChatSession.idle(channel, WRITER)}} Default 0: never. Measured from the last bytes
+     * written (or the connection's start), or from the last such event; not while a write is blocked on the peer
+     * (the {@link #writeTimeout()} governs that), nor once the output is closing.
+     */
+    public Duration writerIdleTime() {
+        return writerIdleTime;
     }
 
     /**
@@ -250,6 +276,23 @@ public final class ChatOptions {
     }
 
     /**
+     * Returns these options with idle events: the session's {@link ChatSession#idle} hears that no input came for
+     * {@code readerIdle}, or that no output went for {@code writerIdle}; {@link Duration#ZERO} turns either off.
+     * A heartbeat pushes a ping on the writer event and closes on the reader one, say.
+     *
+     * @param readerIdle how long without input before a {@code READER} event, or zero
+     * @param writerIdle how long without output before a {@code WRITER} event, or zero
+     * @return new options; these are unchanged
+     * @throws IllegalArgumentException if either is negative or over 10,000 days
+     */
+    public ChatOptions withIdleEvents(Duration readerIdle, Duration writerIdle) {
+        ChatOptions o = copy();
+        o.readerIdleTime = notNegative(readerIdle, "readerIdle");
+        o.writerIdleTime = notNegative(writerIdle, "writerIdle");
+        return o;
+    }
+
+    /**
      * Returns these options with other output watermarks.
      *
      * @param low the queued bytes under which waiting pushes go on
@@ -289,6 +332,7 @@ public final class ChatOptions {
                 + ", maxMessageSize=" + maxMessageSize + ", idleTimeout=" + idleTimeout
                 + ", messageTimeout=" + messageTimeout + ", writeTimeout=" + writeTimeout
                 + ", handshakeTimeout=" + handshakeTimeout
+                + ", readerIdleTime=" + readerIdleTime + ", writerIdleTime=" + writerIdleTime
                 + ", highWatermark=" + highWatermark + ", lowWatermark=" + lowWatermark
                 + (clock == TimeSource.SystemClock.INSTANCE ? "" : ", clock=" + clock) + "]";
     }

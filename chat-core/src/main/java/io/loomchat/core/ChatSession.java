@@ -11,7 +11,8 @@ import io.loomchat.core.internal.Errors;
  * was created with, to push replies and to change the terminator.
  *
  * <p>Threading: every method of a session is called on the connection's virtual thread, one at a time, so
- * session code needs no locks of its own. Blocking in a callback is allowed (it is a virtual thread) and
+ * session code needs no locks of its own. (An {@link #idle} event that comes while that thread waits for input
+ * runs on a thread of its own, still never at the same time as another callback.) Blocking in a callback is allowed (it is a virtual thread) and
  * pauses reading from this connection only.
  *
  * {@snippet :
@@ -61,12 +62,60 @@ public interface ChatSession {
     }
 
     /**
+     * Called when the peer ended its input (end of stream, such as a client that shut down its output), before the
+     * connection closes: answer here (a summary, a last reply); what is pushed is written, then the connection
+     * closes. Does nothing by default. Not called when the input ended for another reason: a broken limit or
+     * timeout ({@link #handleError}), the server closing ({@link #serverClosing}), or a close.
+     *
+     * <p>{@code tail} is the input read but never passed to {@link #collectIncomingData}. Since the reader passes
+     * on everything it reads before it waits for more, that is at most the start of a delimiter held back at the
+     * end of the input (a {@code "\r"} that the peer's {@code "\n"} never followed, under {@code "\r\n"}); under
+     * a count or no terminator it is empty. The last message left unterminated is what was collected since the
+     * last {@link #foundTerminator}, followed by {@code tail}. asynchat dropped that held-back prefix silently.
+     *
+     * <p>After {@link ChatChannel#shutdownOutputWhenDone()} or {@link ChatChannel#closeWhenDone()}, pushes from
+     * here are dropped.
+     *
+     * @param channel the channel of this session
+     * @param tail the bytes never collected, possibly empty; the session's to keep
+     */
+    default void inputEnded(ChatChannel channel, byte[] tail) {
+    }
+
+    /** Which way a connection was idle, for {@link #idle}. */
+    enum IdleKind {
+        /** No input came for {@link ChatOptions#readerIdleTime()}. */
+        READER,
+        /** No output went for {@link ChatOptions#writerIdleTime()}. */
+        WRITER
+    }
+
+    /**
+     * Called when the connection has been idle for the time set with {@link ChatOptions#withIdleEvents}: no input
+     * ({@link IdleKind#READER}) or no output ({@link IdleKind#WRITER}). The session decides: push a heartbeat
+     * ({@code PING}), close, or nothing; the connection stays open otherwise. Called again after another period
+     * of the same quiet. Does nothing by default. The {@link ChatOptions#idleTimeout()} still closes a connection
+     * that stays idle for it.
+     *
+     * <p>Never called at the same time as another of this session's callbacks. While the connection thread waits
+     * for input, this runs on a thread of its own (a blocked read cannot be woken without closing the socket), and
+     * input that arrives meanwhile is dispatched once it returns; otherwise the connection thread calls it before
+     * it next waits for input.
+     *
+     * @param channel the channel of this session
+     * @param kind which way the connection was idle
+     */
+    default void idle(ChatChannel channel, IdleKind kind) {
+    }
+
+    /**
      * Called exactly once when the connection has closed, whatever closed it: the peer, {@link
      * ChatChannel#close()}, {@link ChatChannel#closeWhenDone()}, an error, or the server shutting down. Does
      * nothing by default.
      *
      * <p>Bytes collected since the last {@link #foundTerminator} are an unterminated tail; a partial delimiter
-     * held back at the end of the input is never collected. Pushes from here are not written.
+     * held back at the end of the input is never collected, but {@link #inputEnded} receives it when the peer
+     * ended its input. Pushes from here are not written.
      */
     default void closed() {
     }

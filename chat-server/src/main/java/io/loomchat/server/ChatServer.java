@@ -103,6 +103,22 @@ public final class ChatServer implements AutoCloseable {
         loop.close();
     }
 
+    /**
+     * Closes gracefully, as {@link #close()} does, and returns what happened: how many connections were open,
+     * how many drained their output in time and how many were closed at the drain timeout, the queued output
+     * those dropped, the sessions that did not return from a callback even then, and how long it all took. If
+     * another thread is already closing the server, waits for it and returns its report.
+     *
+     * {@snippet :
+     * Runtime.getRuntime().addShutdownHook(new Thread(() -> log.info("{}", server.shutdown())));
+     * }
+     *
+     * @return what the close did
+     */
+    public ShutdownReport shutdown() {
+        return loop.close();
+    }
+
     @Override
     public String toString() {
         return "ChatServer[" + loop.address() + "]";
@@ -127,6 +143,34 @@ public final class ChatServer implements AutoCloseable {
         /** Copies the map. */
         public Stats {
             closedByReason = Collections.unmodifiableMap(new EnumMap<>(closedByReason));
+        }
+    }
+
+    /**
+     * What a graceful close did, from {@link #shutdown()}.
+     *
+     * @param connections connections open when the close began (accepted ones, not yet ended)
+     * @param drained connections that wrote their queued output and ended within the drain timeout
+     * @param aborted connections still open at the drain timeout, closed then with their output dropped and their
+     *        thread interrupted
+     * @param outputDropped bytes of queued output the aborted connections had not written
+     * @param stuckInCallback aborted connections whose session still had not returned from a callback a second
+     *        later (each logged at WARN with where its thread was), no longer waited for
+     * @param took how long the close took, from the call to its return
+     */
+    public record ShutdownReport(int connections, int drained, int aborted, long outputDropped,
+                                 int stuckInCallback, Duration took) {
+        /** {@return whether every connection drained its output in time} */
+        public boolean drainedInTime() {
+            return aborted == 0;
+        }
+
+        /** {@return the report in one line, for a log} */
+        @Override
+        public String toString() {
+            return connections + " open: " + drained + " drained in time, " + aborted
+                    + " aborted at the drain timeout (" + outputDropped + " bytes of output dropped), "
+                    + stuckInCallback + " stuck in a callback; took " + took.toMillis() + " ms";
         }
     }
 

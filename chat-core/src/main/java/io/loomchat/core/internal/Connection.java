@@ -3,6 +3,7 @@ package io.loomchat.core.internal;
 import io.loomchat.core.ChatChannel;
 import io.loomchat.core.ChatConnection;
 import io.loomchat.core.ChatOptions;
+import io.loomchat.core.ChatSession;
 import io.loomchat.core.CloseReason;
 import io.loomchat.core.SessionFactory;
 import io.loomchat.core.internal.ConnectionState.Phase;
@@ -75,11 +76,11 @@ public final class Connection implements ChatConnection, ProducerPump.Owner, Tim
         this.hold = new ReplyHold(queue, pump, output, time, holdReplies);
         queue.listener(hold);
         this.session = new SessionDispatcher(state, hold, this::closeNow, this::outputFailed, toString(),
-                endpoint.remoteAddress());
+                endpoint.remoteAddress(), this::aside);
         this.reader = new TerminatorReader(endpoint.in(), session, time, options.inBufferSize(),
                 options.maxMessageSize());
         this.watch = new TimeoutWatch(id, name, endpoint.remoteAddress(), time, state, timeouts, reader.stamps(),
-                output, queue, pump, hold, this);
+                output, queue, pump, hold, new IdleEvents(options, time.nanoTime()), this);
         this.tls = new TlsStarter(toString(), endpoint.remoteAddress(), endpoint.transport(), state, queue, output,
                 reader, watch, timeouts.handshakeTimeout());
         this.channel = new StreamChatChannel(name, endpoint.remoteAddress(), this::closeFromSession, this::startTls,
@@ -108,12 +109,13 @@ public final class Connection implements ChatConnection, ProducerPump.Owner, Tim
     /** {@return whether the calling thread is one of this connection's own} Its session or a producer calls. */
     public boolean isOwnThread() {
         Thread current = Thread.currentThread();
-        return current == connectionThread || pump.isPumpThread(current);
+        return current == connectionThread || pump.isPumpThread(current) || session.turn().isEventThread(current);
     }
 
     private void run() {
         MDC.put("remote", String.valueOf(endpoint.remoteAddress()));
         MDC.put("connection", name);
+        session.turn().take();  // the connection thread calls the session, but while it waits in a read
         hold.ownedByCurrentThread();
         Watchdog.watch(watch);
         Events.opened(id, endpoint.remoteAddress());
@@ -156,13 +158,16 @@ public final class Connection implements ChatConnection, ProducerPump.Owner, Tim
         hold.release();  // the reader may have stopped holding its replies (a bug in it): nothing waits for it
         IOException reported = null;
         if (endOfInput) {
-            state.advance(Phase.INPUT_ENDED, CloseReason.PEER_CLOSED);
+            // Moved here from OPEN only by the reader's end of stream: no limit, timeout or linger came first.
+            boolean fromOpen = state.advance(Phase.INPUT_ENDED, CloseReason.PEER_CLOSED);
             reported = state.peerError();
             if (reported != null) {
                 Errors.limitBroken(reported);
                 session.failed(reported);  // on this thread; what the hook pushes is still written
             } else if (state.reason() == CloseReason.SHUTDOWN) {
                 session.serverClosing();
+            } else if (fromOpen && state.reason() == CloseReason.PEER_CLOSED) {
+                session.inputEnded(reader.heldBack());  // what it pushes is still written
             }
             queue.offer(OutputQueue.CLOSE_WHEN_DONE);  // the pump closes the output at the marker
         } else {
@@ -215,11 +220,15 @@ public final class Connection implements ChatConnection, ProducerPump.Owner, Tim
      * the callback returns. For a server that stops after its drain timeout.
      *
      * @param reason why, unless an earlier cause was recorded
+     * @return whether it was not closed yet: this call closed it
      */
-    public void abort(CloseReason reason) {
+    public boolean abort(CloseReason reason) {
+        boolean wasOpen = !state.reached(Phase.CLOSED);
         closeNow(reason);
         Thread thread = connectionThread;
         if (thread != null && thread != Thread.currentThread()) thread.interrupt();
+        session.turn().interruptEvent();
+        return wasOpen;
     }
 
     /** {@return where the connection thread is now, innermost frame first} For a report of a session that hangs. */
@@ -244,6 +253,20 @@ public final class Connection implements ChatConnection, ProducerPump.Owner, Tim
                     + Thread.currentThread().getName() + ": call it from foundTerminator");
         }
         tls.start(context);
+    }
+
+    @Override
+    public void idle(ChatSession.IdleKind kind) {
+        session.turn().post(kind);
+    }
+
+    /** Runs an idle event on a thread of its own, named and logged as the connection. */
+    private void aside(Runnable delivery) {
+        Thread.ofVirtual().name(name + "-idle").start(() -> {
+            MDC.put("remote", String.valueOf(endpoint.remoteAddress()));
+            MDC.put("connection", name);
+            delivery.run();
+        });
     }
 
     /** The session's own close, through its channel: inside its error hook, the error's close. */
@@ -329,6 +352,24 @@ public final class Connection implements ChatConnection, ProducerPump.Owner, Tim
             endpoint.transport().shutdownOutput();
         } catch (IOException e) {
             closeNow(CloseReason.CLOSE_WHEN_DONE);
+        }
+    }
+
+    /**
+     * Everything before {@code shutdownOutputWhenDone}'s marker was written: ends the output (FIN) and goes on
+     * dispatching input until the peer ends its own. A transport that cannot half-close (TLS, a stream pair) ends
+     * as after {@code closeWhenDone}.
+     */
+    @Override
+    public void outputShut() {
+        if (!endpoint.transport().halfCloses()) {
+            outputDone();
+            return;
+        }
+        try {
+            endpoint.transport().shutdownOutput();
+        } catch (IOException e) {
+            closeNow(CloseReason.PEER_RESET);
         }
     }
 

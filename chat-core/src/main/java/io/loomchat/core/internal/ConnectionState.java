@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * </pre>
  *
  * <ul>
- *   <li>{@link Phase#OPEN}: input is read and dispatched to the session.</li>
+ *   <li>{@link Phase#OPEN}: input is read and dispatched to the session. Its output may have been shut by
+ *       {@code shutdownOutputWhenDone} (a half-close): that changes no phase, input goes on until the peer's end.</li>
  *   <li>{@link Phase#INPUT_ENDED}: no more input is dispatched (the peer's end of input, a graceful shutdown, a
  *       broken limit, an idle or message timeout); the session is told, and queued output is written.</li>
  *   <li>{@link Phase#LINGERING}: the last reply was written and the output shut; unread input is drained for a

@@ -24,6 +24,16 @@ final class OutputQueue {
             return "CLOSE_WHEN_DONE";
         }
     };
+    /**
+     * {@code shutdownOutputWhenDone}'s marker: shut the output (a FIN) once everything before it is written, and go on
+     * reading. Like {@link #CLOSE_WHEN_DONE}, nothing is queued after it.
+     */
+    static final Object SHUTDOWN_OUTPUT_WHEN_DONE = new Object() {
+        @Override
+        public String toString() {
+            return "SHUTDOWN_OUTPUT_WHEN_DONE";
+        }
+    };
     /** What {@link #offer} made of a push. */
     enum Offer { QUEUED, CLOSED, FULL }
 
@@ -126,17 +136,24 @@ final class OutputQueue {
         }
     }
 
-    /** Queues a producer, or the close marker (after which nothing more is queued); false if closing already. */
+    /**
+     * Queues a producer, or one of the two markers (after which nothing more is queued); false if closing already.
+     */
     boolean offer(Object producerOrMarker) {
         lock.lock();
         try {
             if (closing) return false;
             enqueue(producerOrMarker);
-            closing = producerOrMarker == CLOSE_WHEN_DONE;
+            closing = isMarker(producerOrMarker);
             return true;
         } finally {
             lock.unlock();
         }
+    }
+
+    /** {@return whether {@code item} is {@link #CLOSE_WHEN_DONE} or {@link #SHUTDOWN_OUTPUT_WHEN_DONE}} */
+    static boolean isMarker(Object item) {
+        return item == CLOSE_WHEN_DONE || item == SHUTDOWN_OUTPUT_WHEN_DONE;
     }
 
     private void enqueue(Object item) {
@@ -173,13 +190,13 @@ final class OutputQueue {
     }
 
     /**
-     * asynchat's {@code producer_fifo.clear()}; a {@code closeWhenDone} or a {@link TlsSwitch} already queued stays
-     * queued, in its order.
+     * asynchat's {@code producer_fifo.clear()}; a marker ({@code closeWhenDone}, {@code shutdownOutputWhenDone}, a
+     * {@link TlsSwitch}) already queued stays queued, in its order.
      */
     void discard() {
         lock.lock();
         try {
-            producerFifo.removeIf(item -> item != CLOSE_WHEN_DONE && !(item instanceof TlsSwitch));
+            producerFifo.removeIf(item -> !isMarker(item) && !(item instanceof TlsSwitch));
             queuedBytes = inFlight;
             drainEpoch++;
             drained.signalAll();

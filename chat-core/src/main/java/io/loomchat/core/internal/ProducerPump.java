@@ -8,9 +8,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The thread that writes a connection's {@link OutputQueue}: started when output needs it, it writes pushed
  * segments (gathered into one write), runs producers (their output batched into {@code outBufferSize} bytes),
- * waits at a {@link TlsSwitch} until the streams are TLS, stops at the close marker, and ends
- * {@link #PUMP_LINGER_NANOS} after its last write with nothing to do. An
- * idle connection keeps no pump thread; one whose replies the connection thread writes itself (see
+ * waits at a {@link TlsSwitch} until the streams are TLS, stops at the close marker (or the shut-output marker),
+ * and ends {@link #PUMP_LINGER_NANOS} after its last write with nothing to do. An idle connection keeps no pump thread; one whose replies the connection thread writes itself (see
  * {@link ReplyHold}) rarely needs one.
  */
 final class ProducerPump {
@@ -23,6 +22,12 @@ final class ProducerPump {
     interface Owner {
         /** Everything before the close marker was written. Called on the pump thread, which then ends. */
         void outputDone();
+
+        /**
+         * Everything before the shut-output marker was written: the output is to be shut while input goes on.
+         * Called on the pump thread, which then ends.
+         */
+        void outputShut();
 
         /** A producer threw: the session's error hook decides. */
         void producerFailed(Throwable error);
@@ -152,6 +157,10 @@ final class ProducerPump {
                         if (!queue.stopped()) owner.outputDone();
                         return;
                     }
+                } else if (item == OutputQueue.SHUTDOWN_OUTPUT_WHEN_DONE) {
+                    flushBatch();
+                    owner.outputShut();
+                    return;
                 } else if (item instanceof Segment) {
                     // Pushes gathered into segments (next() took those that follow too): one write, after any
                     // producer output before them.

@@ -14,6 +14,14 @@ interface ReaderSink {
     /** Called once the callbacks for one read have returned, before the next read. */
     void endDispatch();
 
+    /** Called before each read that may block, once everything read was dispatched: other callbacks may run. */
+    default void readStarts() {
+    }
+
+    /** Called after each read, whatever it returned or threw: no callback runs from here but the reader's. */
+    default void readEnds() {
+    }
+
     /** asynchat's {@code collect_incoming_data}: never empty. */
     void collect(byte[] data);
 

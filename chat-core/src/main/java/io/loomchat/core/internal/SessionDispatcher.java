@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * read with the {@link ReplyHold}, and ends the input when a message grows too long.
  *
  * <p>Its callbacks run on the connection thread, except {@link #failed} for a producer's error, which runs on
- * the pump thread that ran the producer. It holds no lock while calling the session.
+ * the pump thread that ran the producer, and an idle event that comes while the connection thread waits in a read
+ * (see {@link SessionTurn}). It holds no lock while calling the session.
  */
 final class SessionDispatcher implements ReaderSink {
     private static final Logger LOG = LoggerFactory.getLogger(SessionDispatcher.class);
@@ -42,8 +43,13 @@ final class SessionDispatcher implements ReaderSink {
      */
     private static final ThreadLocal<SessionDispatcher> IN_ERROR_HOOK = new ThreadLocal<>();
 
+    /** Keeps the session's callbacks one at a time, idle events included. */
+    private final SessionTurn turn;
+
     SessionDispatcher(ConnectionState state, ReplyHold hold, Consumer<CloseReason> close,
-                      Consumer<Throwable> outputFailed, String who, SocketAddress remoteAddress) {
+                      Consumer<Throwable> outputFailed, String who, SocketAddress remoteAddress,
+                      Consumer<Runnable> aside) {
+        this.turn = new SessionTurn(this::idle, aside);
         this.state = state;
         this.hold = hold;
         this.close = close;
@@ -97,6 +103,32 @@ final class SessionDispatcher implements ReaderSink {
         }
     }
 
+    /** {@return the turn that keeps the session's callbacks one at a time} */
+    SessionTurn turn() {
+        return turn;
+    }
+
+    @Override
+    public void readStarts() {
+        turn.letGo();
+    }
+
+    @Override
+    public void readEnds() {
+        turn.take();
+    }
+
+    /** Tells the session it was idle; with the turn held. Not once input no longer reaches it. */
+    private void idle(ChatSession.IdleKind kind) {
+        ChatSession s = session;
+        if (s == null || !state.dispatching()) return;
+        try {
+            s.idle(channel, kind);
+        } catch (Throwable t) {
+            failed(t);
+        }
+    }
+
     @Override
     public void messageTooLong(int limit, long bytes) {
         state.advance(ConnectionState.Phase.INPUT_ENDED, CloseReason.MESSAGE_TOO_LONG, new ChatLimitException(
@@ -137,6 +169,15 @@ final class SessionDispatcher implements ReaderSink {
     void serverClosing() {
         try {
             session.serverClosing(channel);
+        } catch (Throwable t) {
+            failed(t);
+        }
+    }
+
+    /** Tells the session the peer ended its input, with the bytes it never collected; what it pushes is written. */
+    void inputEnded(byte[] tail) {
+        try {
+            session.inputEnded(channel, tail);
         } catch (Throwable t) {
             failed(t);
         }

@@ -104,6 +104,11 @@ final class StreamChatChannel implements ChatChannel {
     }
 
     @Override
+    public void shutdownOutputWhenDone() {
+        queue.offer(OutputQueue.SHUTDOWN_OUTPUT_WHEN_DONE);
+    }
+
+    @Override
     public void discardBuffers() {
         reader.discard();
         queue.discard();

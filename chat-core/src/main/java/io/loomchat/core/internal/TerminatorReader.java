@@ -210,8 +210,9 @@ final class TerminatorReader {
         return true;
     }
 
-    /** Reads, stamped for the idle timeout. */
+    /** Reads, stamped for the idle timeout; while it waits, the sink may call the session (an idle event). */
     private int read(byte[] into, int offset, int length) throws IOException {
+        sink.readStarts();
         stamps.readStarts();
         int n = 0;
         try {
@@ -219,6 +220,7 @@ final class TerminatorReader {
             return n;
         } finally {
             stamps.readEnds(n);
+            sink.readEnds();
         }
     }
 
@@ -308,6 +310,16 @@ final class TerminatorReader {
                 return;
             }
         }
+    }
+
+    /**
+     * {@return the input read but never passed to {@link ReaderSink#collect}} After the end of input this is the
+     * start of a delimiter held back at the end (asynchat's {@code find_prefix_at_end}), or empty: by the rule
+     * above, everything else read was collected before the read that saw the end. Empty after a discard.
+     * Connection thread only.
+     */
+    byte[] heldBack() {
+        return discardRequested ? new byte[0] : Arrays.copyOfRange(buffer, start, end);
     }
 
     /** {@return what the reader publishes for the watchdog and the stats} */

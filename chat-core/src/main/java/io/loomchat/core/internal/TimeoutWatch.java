@@ -7,7 +7,7 @@ import java.net.SocketAddress;
 
 /**
  * What the watchdog does for one connection ten times a second: the housekeeping of its output (a held reply
- * written, an idle pump thread retired, spare buffers dropped), then its timeouts, as {@link ConnectionTimeouts}
+ * written, an idle pump thread retired, spare buffers dropped), then its timeouts and idle events, as {@link ConnectionTimeouts}
  * decides them from the stamps of the reader, the output and the connection's own (opening, lingering), all on the
  * connection's one {@link TimeSource}.
  *
@@ -24,6 +24,9 @@ final class TimeoutWatch implements Watchdog.Ticking {
 
         /** Ends the input (closing if it cannot), so the connection thread tells the session and drains. */
         void endInput(CloseReason reason);
+
+        /** Tells the session it was idle, one callback at a time with the others. */
+        void idle(io.loomchat.core.ChatSession.IdleKind kind);
     }
 
     private final long id;
@@ -38,6 +41,8 @@ final class TimeoutWatch implements Watchdog.Ticking {
     private final ProducerPump pump;
     private final ReplyHold hold;
     private final Actions actions;
+    /** When the session hears it was idle. */
+    private final IdleEvents idle;
     /** When opening the transport (a TLS handshake) began, or 0 once it is open: for the handshake timeout. */
     private volatile long openSince;
     /** When the output was shut after the last reply, or 0: the linger's start. */
@@ -45,7 +50,8 @@ final class TimeoutWatch implements Watchdog.Ticking {
 
     TimeoutWatch(long id, String name, SocketAddress remoteAddress, TimeSource time, ConnectionState state,
                  ConnectionTimeouts timeouts, ReaderStamps reader, PumpOutput output, OutputQueue queue,
-                 ProducerPump pump, ReplyHold hold, Actions actions) {
+                 ProducerPump pump, ReplyHold hold, IdleEvents idle, Actions actions) {
+        this.idle = idle;
         this.id = id;
         this.name = name;
         this.remoteAddress = remoteAddress;
@@ -80,7 +86,15 @@ final class TimeoutWatch implements Watchdog.Ticking {
         var stamps = new ConnectionTimeouts.Stamps(reader.readSince(), reader.messageSince(), output.writeSince(),
                 output.lastWrite(), lingerSince, openSince);
         CloseReason expired = timeouts.expired(now, state.dispatching(), stamps);
-        if (expired != null) timedOut(expired);
+        if (expired != null) {
+            timedOut(expired);
+        } else if (idle.enabled() && state.dispatching()) {
+            for (var kind = idle.due(now, stamps.readSince(), stamps.writeSince(), stamps.lastWrite(),
+                    queue.isOpen()); kind != null; kind = idle.due(now, stamps.readSince(), stamps.writeSince(),
+                    stamps.lastWrite(), queue.isOpen())) {
+                actions.idle(kind);
+            }
+        }
     }
 
     private void timedOut(CloseReason reason) {

@@ -63,4 +63,12 @@ public interface Transport extends Closeable {
     default Streams startTls(SSLContext context) throws IOException {
         throw new IllegalStateException(noStartTls());
     }
+
+    /**
+     * {@return whether {@link #shutdownOutput()} ends the output only, so input can still be read after it} False
+     * by default: a stream pair, or TLS over {@code SSLSocket}, which cannot half-close.
+     */
+    default boolean halfCloses() {
+        return false;
+    }
 }

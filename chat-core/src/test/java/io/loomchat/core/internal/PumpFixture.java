@@ -55,6 +55,11 @@ final class PumpFixture implements ProducerPump.Owner {
     }
 
     @Override
+    public void outputShut() {
+        outputDone.incrementAndGet();
+    }
+
+    @Override
     public void outputDone() {
         outputDone.incrementAndGet();
     }

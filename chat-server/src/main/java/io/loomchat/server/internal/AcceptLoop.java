@@ -10,6 +10,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -32,6 +33,8 @@ public final class AcceptLoop {
     private final CountDownLatch closed = new CountDownLatch(1);
     private final AtomicBoolean closing = new AtomicBoolean();
     private final ServerCounters counters = new ServerCounters();
+    /** What close() did; written before {@link #closed} opens. */
+    private volatile ChatServer.ShutdownReport report;
     private Thread thread;
 
     private AcceptLoop(ServerSocket serverSocket, ServerConfig config) {
@@ -160,39 +163,68 @@ public final class AcceptLoop {
      * written), and, once the drain timeout has passed since this call, closes those still open and interrupts
      * their threads. Returns when every connection has ended, or {@link #ABORT_GRACE} after that at most: a
      * session that still does not return from its callback is reported, with where its thread is, and no longer
-     * counted as open.
+     * counted as open. A second call waits for the first and returns its report.
+     *
+     * @return what the close did
      */
-    public void close() {
+    public ChatServer.ShutdownReport close() {
         if (!closing.compareAndSet(false, true)) {
             awaitQuietly();
-            return;
+            return report;
         }
-        long drainEnds = System.nanoTime() + config.drainTimeout().toNanos();
+        long start = System.nanoTime();
+        long drainEnds = start + config.drainTimeout().toNanos();
         closeQuietly(serverSocket);
+        int open = 0;
+        int aborted = 0;
+        long dropped = 0;
+        int stuck = 0;
         try {
             // The accept thread ends as its socket closes; it never holds up the drain's deadline.
             thread.join(Duration.ofNanos(Math.max(1, drainEnds - System.nanoTime())));
+            List<Connection> closingNow = List.copyOf(connections);
+            open = closingNow.size();
             // In parallel, on threads of their own: ending a TLS connection can wait on its peer.
-            for (Connection connection : connections) Thread.ofVirtual().start(connection::shutdown);
+            for (Connection connection : closingNow) Thread.ofVirtual().start(connection::shutdown);
             if (!awaitConnections(drainEnds)) {
                 LOG.info("{}: {} connections still open after the drain timeout; closing them", address,
                         connections.size());
-                for (Connection connection : connections) connection.abort(CloseReason.SHUTDOWN);
-                if (!awaitConnections(System.nanoTime() + ABORT_GRACE.toNanos())) reportHanging();
+                for (Connection connection : connections) {
+                    long queued = connection.traffic().outputQueued();
+                    if (connection.abort(CloseReason.SHUTDOWN)) {
+                        aborted++;
+                        dropped += queued;
+                    }
+                }
+                if (!awaitConnections(System.nanoTime() + ABORT_GRACE.toNanos())) stuck = reportHanging();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            for (Connection connection : connections) connection.abort(CloseReason.SHUTDOWN);
+            for (Connection connection : connections) {
+                long queued = connection.traffic().outputQueued();
+                if (connection.abort(CloseReason.SHUTDOWN)) {
+                    aborted++;
+                    dropped += queued;
+                }
+            }
         } finally {
-            LOG.info("closed {}", address);
+            report = new ChatServer.ShutdownReport(open, Math.max(0, open - aborted), aborted, dropped, stuck,
+                    Duration.ofNanos(System.nanoTime() - start));
+            LOG.info("closed {}: {}", address, report);
             closed.countDown();
         }
+        return report;
     }
 
-    /** Connections whose session ignored the interrupt: said once each, with where they are, and let go. */
-    private void reportHanging() {
+    /**
+     * Connections whose session ignored the interrupt: said once each, with where they are, and let go; returns
+     * how many.
+     */
+    private int reportHanging() {
+        int hanging = 0;
         for (Connection connection : connections) {
             if (connection.isOwnThread() || !connections.remove(connection)) continue;
+            hanging++;
             counters.add(connection);
             StackTraceElement[] where = connection.where();
             StringBuilder frames = new StringBuilder();
@@ -200,6 +232,7 @@ public final class AcceptLoop {
             LOG.warn("{}: {}'s session did not return from its callback after close(); its thread is at:{}",
                     address, connection, frames);
         }
+        return hanging;
     }
 
     /** Waits until every connection has ended, or {@code deadline} (a System.nanoTime value); false then. */

@@ -94,6 +94,11 @@ public final class SocketConnections {
         }
 
         @Override
+        public boolean halfCloses() {
+            return !(socket instanceof SSLSocket);
+        }
+
+        @Override
         public void shutdownInput() throws IOException {
             // SSLSocket cannot half-close, but the TCP socket under it can: a read blocked in the TLS socket then
             // sees end of stream, which after the handshake JSSE takes as the peer's close_notify, and the TLS

@@ -2,6 +2,7 @@ package io.loomchat.server.faults;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.loomchat.core.ChatChannel;
@@ -67,12 +68,6 @@ class ServerCloseTest {
         return peers;
     }
 
-    private static Duration timeClose(ChatServer server) {
-        long start = System.nanoTime();
-        server.close();
-        return Duration.ofNanos(System.nanoTime() - start);
-    }
-
     @Test
     void sessionsBlockedInACallbackAreInterruptedAfterTheDrainAndEnd() throws Exception {
         CountDownLatch never = new CountDownLatch(1);
@@ -82,8 +77,11 @@ class ServerCloseTest {
                 .listen(blocking(never, false, waiting, closed));
         List<Peer> peers = blockAll(server, waiting);
         try (CapturedLog log = CapturedLog.of("io.loomchat.server.internal.AcceptLoop")) {
-            Duration took = timeClose(server);
-            assertTrue(took.compareTo(BOUND) < 0, "close() took " + took.toMillis() + " ms");
+            ChatServer.ShutdownReport report = server.shutdown();
+            assertTrue(report.took().compareTo(BOUND) < 0, report.toString());
+            assertEquals(List.of(SESSIONS, 0, SESSIONS, 0), List.of(report.connections(), report.drained(),
+                    report.aborted(), report.stuckInCallback()), report.toString());
+            assertFalse(report.drainedInTime());
             assertEquals(0, server.connectionCount());
             assertEquals(SESSIONS, closed.get(), "every session heard closed()");
             assertTrue(log.warnings().isEmpty(), () -> "nothing hung: " + log.warnings());
@@ -101,8 +99,11 @@ class ServerCloseTest {
                 .listen(blocking(release, true, waiting, closed));
         List<Peer> peers = blockAll(server, waiting);
         try (CapturedLog log = CapturedLog.of("io.loomchat.server.internal.AcceptLoop")) {
-            Duration took = timeClose(server);
-            assertTrue(took.compareTo(BOUND) < 0, "close() took " + took.toMillis() + " ms");
+            ChatServer.ShutdownReport report = server.shutdown();
+            assertTrue(report.took().compareTo(BOUND) < 0, report.toString());
+            assertEquals(List.of(SESSIONS, 0, SESSIONS, SESSIONS), List.of(report.connections(), report.drained(),
+                    report.aborted(), report.stuckInCallback()), report.toString());
+            assertEquals(report, server.shutdown(), "a second call returns the same report");
             assertEquals(0, server.connectionCount(), "reported, and no longer counted as open");
             List<String> warnings = log.warnings();
             assertEquals(SESSIONS, warnings.size(), () -> "one warning a session: " + warnings);
@@ -116,5 +117,80 @@ class ServerCloseTest {
         }
         assertEquals(SESSIONS, server.stats().closedByReason().values().stream().mapToLong(Long::longValue).sum(),
                 "counted once each");
+    }
+
+    @Test
+    void connectionsThatDrainInTimeAreReportedSo() throws Exception {
+        ChatServer server = ChatServer.builder().port(0).drainTimeout(Duration.ofSeconds(10)).listen(channel -> {
+            channel.setTerminator("\n");
+            return new ChatSession() {
+                @Override
+                public void collectIncomingData(byte[] data) {
+                }
+
+                @Override
+                public void foundTerminator() {
+                    channel.push("ok\n");
+                }
+
+                @Override
+                public void serverClosing(ChatChannel channel) {
+                    channel.push("bye\n");
+                }
+            };
+        });
+        List<Peer> peers = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                Peer peer = new Peer(server.port()).send("hi\n");
+                assertEquals("ok", peer.readLine());
+                peers.add(peer);
+            }
+            ChatServer.ShutdownReport report = server.shutdown();
+            assertEquals(List.of(3, 3, 0, 0), List.of(report.connections(), report.drained(), report.aborted(),
+                    report.stuckInCallback()), report.toString());
+            assertEquals(0, report.outputDropped());
+            assertTrue(report.drainedInTime());
+            assertTrue(report.took().compareTo(Duration.ofSeconds(10)) < 0, report.toString());
+            for (Peer peer : peers) assertEquals("bye", peer.readLine());
+        } finally {
+            for (Peer peer : peers) peer.close();
+        }
+    }
+
+    @Test
+    void outputLeftQueuedAtTheDrainTimeoutIsCountedAsDropped() throws Exception {
+        byte[] chunk = new byte[16 * 1024];
+        CountDownLatch full = new CountDownLatch(1);
+        ChatServer server = ChatServer.builder().port(0).drainTimeout(DRAIN).listen(channel -> {
+            channel.setTerminator("\n");
+            return new ChatSession() {
+                @Override
+                public void collectIncomingData(byte[] data) {
+                }
+
+                @Override
+                public void foundTerminator() {
+                    // The peer reads nothing: the kernel's buffers fill, then the queue, and push waits, until the
+                    // server closes the connection at the drain timeout.
+                    while (channel.isOpen()) {
+                        if (!channel.tryPush(chunk)) {
+                            full.countDown();
+                            channel.push(chunk);
+                        }
+                    }
+                }
+            };
+        });
+        try (java.net.Socket peer = new java.net.Socket()) {
+            peer.setReceiveBufferSize(4096);
+            peer.connect(server.address(), 5000);
+            peer.getOutputStream().write("flood\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            assertTrue(full.await(10, java.util.concurrent.TimeUnit.SECONDS), "the output queue filled");
+            ChatServer.ShutdownReport report = server.shutdown();
+            assertEquals(List.of(1, 0, 1, 0), List.of(report.connections(), report.drained(), report.aborted(),
+                    report.stuckInCallback()), report + " " + server.stats());
+            assertTrue(report.outputDropped() > 0, report.toString());
+        }
     }
 }

@@ -163,8 +163,9 @@ public final class Demo {
         out.flush();
     }
 
+    /** At Ctrl-C or SIGTERM: closes each server gracefully and says what its close did, then the chat rooms. */
     private static void closeAll(List<ChatServer> servers, List<AutoCloseable> rooms) {
-        for (ChatServer server : servers) server.close();
+        for (ChatServer server : servers) System.out.println("closed " + server + ": " + server.shutdown());
         for (AutoCloseable room : rooms) {
             try {
                 room.close();

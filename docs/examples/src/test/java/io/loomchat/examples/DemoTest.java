@@ -53,6 +53,8 @@ class DemoTest {
                 assertEquals(143, demo.awaitExit(), "exit code after SIGTERM");
             }
             demo.awaitLineContaining("INFO  [AcceptLoop] closed /127.0.0.1:" + port);
+            // The demo says what the close did: the one open connection drained in time.
+            demo.awaitLineContaining("closed ChatServer[/127.0.0.1:" + port + "]: 1 open: 1 drained in time, 0 aborted");
             demo.awaitLineStartingWith("loomchat demo stopped");
         }
     }
