@@ -7,8 +7,10 @@ import io.loomchat.core.internal.Connection;
 import io.loomchat.core.internal.Endpoint;
 import io.loomchat.core.internal.Transport;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.SocketAddress;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 
@@ -124,6 +126,29 @@ public final class SocketConnections {
                 : socket.getOutputStream();
         return Connection.create(new Endpoint(socket.getInputStream(), out, new SocketTransport(socket, raw),
                 socket.getRemoteSocketAddress()), options, factory);
+    }
+
+    /**
+     * Returns a connection on a plain TCP socket whose first bytes were read already (a PROXY protocol header and
+     * what followed it): the session reads {@code leftover} first, and sees {@code remote} as its peer.
+     *
+     * @param socket the accepted TCP socket, plain
+     * @param leftover bytes read after the header, which the session reads first
+     * @param remote the client's address the header gave, or the socket's peer
+     * @param options the connection's buffer sizes and limits
+     * @param factory makes the connection's session
+     * @return the connection, to be started
+     * @throws IOException if the socket cannot be set up
+     */
+    public static Connection create(Socket socket, byte[] leftover, SocketAddress remote, ChatOptions options,
+                                    SessionFactory factory) throws IOException {
+        socket.setTcpNoDelay(true);
+        OutputStream out = socket.getChannel() != null
+                ? new ChannelOutputStream(socket.getChannel()) : socket.getOutputStream();
+        InputStream in = leftover.length == 0
+                ? socket.getInputStream() : new PrefixedInputStream(leftover, socket.getInputStream());
+        return Connection.create(new Endpoint(in, out, new SocketTransport(socket, socket), remote), options,
+                factory);
     }
 
     /**
