@@ -155,12 +155,17 @@ public final class AcceptLoop {
             try {
                 outcome = ProxyHandshake.read(socket, config.proxyProtocol(), handshakeTimeout());
             } catch (ProxyHandshake.Refused e) {
-                LOG.info("closing {} without a session: {}", peer, e.getMessage());
+                LOG.warn("closing {} without a session: {}", peer, e.getMessage());
+                handshaking.remove(socket);
+                closeQuietly(socket);
+                return;
+            } catch (ProxyHandshake.ClosedEarly e) {
+                LOG.debug("{} {}", peer, e.getMessage());
                 handshaking.remove(socket);
                 closeQuietly(socket);
                 return;
             } catch (IOException e) {
-                if (!closing.get()) LOG.info("closing {} without a session: {}", peer, e.toString());
+                if (!closing.get()) LOG.warn("closing {} without a session: {}", peer, e.toString());
                 handshaking.remove(socket);
                 closeQuietly(socket);
                 return;

@@ -35,6 +35,13 @@ final class ProxyHandshake {
         }
     }
 
+    /** The peer closed before sending a byte: the connection ends quietly, without a session. */
+    static final class ClosedEarly extends IOException {
+        ClosedEarly() {
+            super("closed by the peer before sending anything", null);
+        }
+    }
+
     /**
      * Reads the header of {@code socket}, if any, as {@code protocol} says.
      *
@@ -73,7 +80,8 @@ final class ProxyHandshake {
                         socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, left / 1_000_000)));
                         int read = in.read(buffer, length, buffer.length - length);
                         if (read < 0) {
-                            if (length == 0 && !required) return new Outcome(null, new byte[0]);
+                            // Closed before a word (a port check): nothing to report, and no session to make.
+                            if (length == 0) throw new ClosedEarly();
                             throw new EOFException();
                         }
                         length += read;
