@@ -9,6 +9,7 @@ import io.loomchat.examples.resp.RespServer;
 import io.loomchat.examples.smtp.SmtpSink;
 import io.loomchat.micrometer.ChatServerMetrics;
 import io.loomchat.server.ChatServer;
+import io.loomchat.server.ProxyProtocol;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -38,7 +39,8 @@ public final class Demo {
     private static final int MAX_CONNECTIONS = 20_000;
 
     private static final String USAGE = """
-            usage: ./demo [NAME] [--port P] [--bind ADDRESS] [--mail-dir DIR] [--quiet] [--help]
+            usage: ./demo [NAME] [--port P | --unix PATH] [--bind ADDRESS] [--proxy-protocol] [--mail-dir DIR]
+                          [--quiet] [--help]
 
             Starts loomchat's example servers in the foreground; Ctrl-C stops them.
               (no NAME)         all five on their fixed ports: chat 7000, echo 7001, http 8080, resp 6380,
@@ -46,6 +48,10 @@ public final class Demo {
               NAME              just one of them: chat, echo, http, resp or smtp
               --port P          the port for NAME (only with NAME); 0 picks a free one; default: its fixed port
               --bind ADDRESS    the local address to listen on; default 127.0.0.1 (0.0.0.0 for every address)
+              --unix PATH       NAME listens on a Unix domain socket at PATH instead of a port (only with
+                                NAME); PATH must not exist, and is removed when the demo stops
+              --proxy-protocol  every connection starts with a PROXY protocol header (version 1 or 2), from
+                                loopback only, as HAProxy's send-proxy sends it; the session sees the client
               --mail-dir DIR    where the smtp sink writes each message as an .eml file;
                                 default: loomchat-mail in the system temporary folder
               --quiet           log warnings only, not every connection (for benchmarks)
@@ -69,7 +75,8 @@ public final class Demo {
                     o -> new SmtpSink(SmtpSink.folder(o.mailDir))));
 
     /** The command line, parsed. */
-    private record Options(String only, Integer port, InetAddress bind, Path mailDir, boolean quiet, boolean help) {
+    private record Options(String only, Integer port, InetAddress bind, Path mailDir, boolean quiet, boolean help,
+                           Path unix, boolean proxyProtocol) {
     }
 
     private Demo() {
@@ -114,19 +121,29 @@ public final class Demo {
             if (options.only() != null && !options.only().equals(example.name())) continue;
             int port = options.port() != null ? options.port() : example.port();
             ChatServer server;
+            String where = options.unix() != null ? options.unix().toString()
+                    : options.bind().getHostAddress() + ":" + port;
             try {
-                server = ChatServer.builder().bindAddress(options.bind()).port(port).backlog(4096)
-                        .options(DEMO_OPTIONS).maxConnections(MAX_CONNECTIONS)
-                        .listen(new ConnectionLog(example.name(), example.factory().apply(options)));
+                ChatServer.Builder builder = ChatServer.builder().bindAddress(options.bind()).port(port).backlog(4096)
+                        .options(DEMO_OPTIONS).maxConnections(MAX_CONNECTIONS);
+                if (options.unix() != null) builder.unixSocket(options.unix());
+                if (options.proxyProtocol()) builder.proxyProtocol(ProxyProtocol.required());
+                server = builder.listen(new ConnectionLog(example.name(), example.factory().apply(options)));
             } catch (IOException e) {
-                throw new IOException(example.name() + ": cannot listen on " + options.bind().getHostAddress()
-                        + ":" + port + ": " + e.getMessage(), e);
+                throw new IOException(example.name() + ": cannot listen on " + where + ": " + e.getMessage(), e);
             }
             servers.add(server);
             ChatServerMetrics.of(server, Tags.of("example", example.name())).bindTo(METRICS);
-            String howTo = example.howTo().replace("%h", host).replace("%p", Integer.toString(server.port()));
-            banner.append(String.format("  %-5s %-22s %-15s %s%n", example.name(),
-                    options.bind().getHostAddress() + ":" + server.port(), example.what(), howTo));
+            String howTo;
+            if (options.unix() != null) {
+                howTo = example.name().equals("resp") ? "redis-cli -s " + options.unix() + " ping"
+                        : "nc -U " + options.unix();
+            } else {
+                where = options.bind().getHostAddress() + ":" + server.port();
+                howTo = example.howTo().replace("%h", host).replace("%p", Integer.toString(server.port()));
+            }
+            if (options.proxyProtocol()) howTo = "through HAProxy (send-proxy or send-proxy-v2): " + howTo;
+            banner.append(String.format("  %-5s %-22s %-15s %s%n", example.name(), where, example.what(), howTo));
             if (example.name().equals("smtp")) {
                 banner.append("        messages are written to ").append(options.mailDir()).append('\n');
             }
@@ -146,22 +163,33 @@ public final class Demo {
         String bind = "127.0.0.1";
         Path mailDir = Path.of(System.getProperty("java.io.tmpdir"), "loomchat-mail");
         boolean quiet = false;
+        Path unix = null;
+        boolean proxyProtocol = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--help", "-h" -> {
-                    return new Options(null, null, null, null, false, true);
+                    return new Options(null, null, null, null, false, true, null, false);
                 }
                 case "--port" -> port = parsePort(value(args, ++i, "--port"));
                 case "--bind" -> bind = value(args, ++i, "--bind");
                 case "--mail-dir" -> mailDir = Path.of(value(args, ++i, "--mail-dir"));
                 case "--quiet" -> quiet = true;
+                case "--unix" -> unix = Path.of(value(args, ++i, "--unix"));
+                case "--proxy-protocol" -> proxyProtocol = true;
                 default -> only = name(only, args[i]);
             }
         }
         if (port != null && only == null) {
             throw new IllegalArgumentException("--port needs a NAME, as in ./demo resp --port 6390");
         }
-        return new Options(only, port, address(bind), mailDir, quiet, false);
+        if (unix != null && only == null) {
+            throw new IllegalArgumentException("--unix needs a NAME, as in ./demo echo --unix /tmp/echo.sock");
+        }
+        if (unix != null && port != null) throw new IllegalArgumentException("--unix and --port exclude each other");
+        if (unix != null && proxyProtocol) {
+            throw new IllegalArgumentException("--proxy-protocol works on a TCP port, not with --unix");
+        }
+        return new Options(only, port, address(bind), mailDir, quiet, false, unix, proxyProtocol);
     }
 
     private static String name(String only, String arg) {
