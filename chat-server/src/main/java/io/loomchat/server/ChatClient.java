@@ -6,10 +6,15 @@ import io.loomchat.core.SessionFactory;
 import io.loomchat.core.internal.Connection;
 import io.loomchat.server.internal.SocketConnections;
 import io.loomchat.server.internal.TlsLayer;
+import io.loomchat.server.internal.UnixConnections;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.channels.SocketChannel;
@@ -22,7 +27,7 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
 /**
- * Connects to a TCP server and runs a session on the connection, the client side of asynchat (an
+ * Connects to a TCP server (or a Unix domain socket) and runs a session on the connection, the client side of asynchat (an
  * {@code async_chat} that called {@code connect}).
  *
  * {@snippet :
@@ -122,6 +127,70 @@ public final class ChatClient {
                 e.addSuppressed(closing);
             }
             throw e;
+        }
+    }
+
+    /**
+     * Connects to a server's Unix domain socket and starts a session on the connection: as
+     * {@link #open(String, int, SessionFactory)}, without TLS (a context set on the builder is not used). The
+     * session's {@code remoteAddress()} is {@code address}.
+     *
+     * @param address the server's socket file
+     * @param factory creates the session
+     * @return the running connection
+     * @throws SocketTimeoutException if the server's backlog stays full for the connect timeout
+     * @throws IOException if the connection cannot be made (no such file, no server on it); the message starts
+     *     with {@code "connecting to PATH: "}, the original exception is the cause
+     */
+    public ChatConnection open(UnixDomainSocketAddress address, SessionFactory factory) throws IOException {
+        Objects.requireNonNull(address, "address");
+        Objects.requireNonNull(factory, "factory");
+        SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            connectUnix(channel, address);
+            Connection connection = UnixConnections.create(channel, options, factory);
+            connection.start();
+            return connection;
+        } catch (IOException | RuntimeException e) {
+            try {
+                channel.close();
+            } catch (IOException closing) {
+                e.addSuppressed(closing);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Connects to a server's Unix domain socket with the default options; see
+     * {@link #open(UnixDomainSocketAddress, SessionFactory)}.
+     *
+     * @param address the server's socket file
+     * @param factory creates the session
+     * @return the running connection
+     * @throws IOException if the connection cannot be made within 10 seconds
+     */
+    public static ChatConnection connect(UnixDomainSocketAddress address, SessionFactory factory)
+            throws IOException {
+        return builder().build().open(address, factory);
+    }
+
+    /** Connects without blocking past the connect timeout: a server whose backlog is full leaves it pending. */
+    private void connectUnix(SocketChannel channel, UnixDomainSocketAddress address) throws IOException {
+        try {
+            channel.configureBlocking(false);
+            if (!channel.connect(address)) {
+                try (Selector selector = Selector.open()) {
+                    channel.register(selector, SelectionKey.OP_CONNECT);
+                    if (selector.select(Math.max(1, connectTimeout.toMillis())) == 0) {
+                        throw new SocketTimeoutException("not connected within " + connectTimeout.toMillis() + " ms");
+                    }
+                }
+                channel.finishConnect();
+            }
+            channel.configureBlocking(true);
+        } catch (IOException e) {
+            throw naming("connecting to " + address + ": " + detail(e), e);
         }
     }
 

@@ -9,6 +9,9 @@ import io.loomchat.server.internal.TlsLayer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collections;
@@ -19,7 +22,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 
 /**
- * A TCP server that runs a new {@link io.loomchat.core.ChatSession} for every connection, each on its own
+ * A TCP server (or one on a Unix domain socket) that runs a new {@link io.loomchat.core.ChatSession} for every connection, each on its own
  * virtual thread. This is asyncore's listening {@code dispatcher} with its {@code handle_accepted}, and
  * {@code asyncore.loop()}, in one object.
  *
@@ -31,7 +34,8 @@ import javax.net.ssl.SSLParameters;
  * }
  *
  * <p>Options go through {@link #builder()}; with none, the limits of {@link ChatOptions#defaults()} and at most
- * 10,000 connections apply. Closing the server stops accepting, lets every connection write its queued output
+ * 10,000 connections apply. Behind a balancer, {@link Builder#proxyProtocol} gives sessions the clients'
+ * addresses; {@link Builder#unixSocket} listens on a socket file instead of a port. Closing the server stops accepting, lets every connection write its queued output
  * (up to the drain timeout), and returns when their threads have ended.
  */
 public final class ChatServer implements AutoCloseable {
@@ -60,13 +64,27 @@ public final class ChatServer implements AutoCloseable {
         return new Builder();
     }
 
-    /** {@return the port the server listens on} Useful after listening on port 0. */
+    /**
+     * {@return the port the server listens on} Useful after listening on port 0.
+     *
+     * @throws IllegalStateException if the server listens on a Unix domain socket
+     */
     public int port() {
-        return loop.address().getPort();
+        return address().getPort();
     }
 
-    /** {@return the address and port the server listens on} */
+    /**
+     * {@return the address and port the server listens on}
+     *
+     * @throws IllegalStateException if the server listens on a Unix domain socket ({@link #localAddress()} has it)
+     */
     public InetSocketAddress address() {
+        if (loop.address() instanceof InetSocketAddress inet) return inet;
+        throw new IllegalStateException("listening on a Unix domain socket, " + loop.address() + ", not a port");
+    }
+
+    /** {@return the address the server listens on: an {@link InetSocketAddress}, or a {@link UnixDomainSocketAddress}} */
+    public SocketAddress localAddress() {
         return loop.address();
     }
 
@@ -185,6 +203,8 @@ public final class ChatServer implements AutoCloseable {
         private Duration drainTimeout = Duration.ofSeconds(5);
         private SSLContext sslContext;
         private SSLParameters sslParameters;
+        private ProxyProtocol proxyProtocol;
+        private Path unixSocket;
 
         private Builder() {
         }
@@ -319,18 +339,53 @@ public final class ChatServer implements AutoCloseable {
         }
 
         /**
+         * Takes HAProxy's PROXY protocol (version 1 or 2) from the balancer in front: each connection's session
+         * sees the client's address as {@code remoteAddress()}, and the whole header through
+         * {@link ProxyHeader#of}. {@link ProxyProtocol#required()} closes every connection without a valid header
+         * from a trusted source, and logs why; {@link ProxyProtocol#optional()} also serves connections without
+         * one. Default: none, every connection's bytes are its protocol's. Plain TCP only: not with
+         * {@link #sslContext} nor {@link #unixSocket}.
+         *
+         * @param protocol required or optional, and the networks trusted to send headers
+         * @return this builder
+         */
+        public Builder proxyProtocol(ProxyProtocol protocol) {
+            this.proxyProtocol = Objects.requireNonNull(protocol, "protocol");
+            return this;
+        }
+
+        /**
+         * Listens on a Unix domain socket at {@code path} instead of a TCP port; the address and port set here
+         * are then unused. The file must not exist (binding fails if it does); closing the server removes it.
+         * Sessions, limits and timeouts work as on TCP; a session's {@code remoteAddress()} is the client's
+         * {@link UnixDomainSocketAddress}, an empty path unless the client bound one.
+         *
+         * @param path where the socket file is made
+         * @return this builder
+         */
+        public Builder unixSocket(Path path) {
+            this.unixSocket = Objects.requireNonNull(path, "path");
+            return this;
+        }
+
+        /**
          * Binds and starts accepting; each connection's session comes from {@code factory}.
          *
          * @param factory creates each connection's session, on that connection's own virtual thread
          * @return the running server
          * @throws IOException if the address cannot be bound
+         * @throws IllegalStateException if the PROXY protocol is combined with TLS or a Unix domain socket
          */
         public ChatServer listen(SessionFactory factory) throws IOException {
             Objects.requireNonNull(factory, "factory");
-            InetSocketAddress address = bindAddress == null
-                    ? new InetSocketAddress(port) : new InetSocketAddress(bindAddress, port);
+            if (proxyProtocol != null && (sslContext != null || unixSocket != null)) {
+                throw new IllegalStateException("the PROXY protocol works on plain TCP only, not with "
+                        + (sslContext != null ? "TLS" : "a Unix domain socket"));
+            }
+            SocketAddress address = unixSocket != null ? UnixDomainSocketAddress.of(unixSocket)
+                    : bindAddress == null ? new InetSocketAddress(port) : new InetSocketAddress(bindAddress, port);
             return new ChatServer(AcceptLoop.start(new ServerConfig(address, backlog, options, maxConnections,
-                    refusal, drainTimeout, sslContext, sslParameters, factory)));
+                    refusal, drainTimeout, sslContext, sslParameters, proxyProtocol, factory)));
         }
     }
 }

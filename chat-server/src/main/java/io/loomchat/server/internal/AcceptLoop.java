@@ -6,9 +6,15 @@ import io.loomchat.server.ChatServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -18,7 +24,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** A server's listening socket, the virtual thread that accepts on it, and its open connections. */
+/**
+ * A server's listening socket (TCP, or a Unix domain socket), the virtual thread that accepts on it, and its
+ * open connections. With the PROXY protocol, each accepted TCP connection first has its header read on a
+ * thread of its own ({@link ProxyHandshake}); it counts against {@code maxConnections} meanwhile.
+ */
 public final class AcceptLoop {
     private static final Logger LOG = LoggerFactory.getLogger(AcceptLoop.class);
     /** Pause after a failed accept (say, out of file descriptors) before trying again. */
@@ -26,10 +36,12 @@ public final class AcceptLoop {
     /** How long close() waits, after the drain timeout, for the connections it closed and interrupted to end. */
     public static final Duration ABORT_GRACE = Duration.ofSeconds(1);
 
-    private final ServerSocket serverSocket;
-    private final InetSocketAddress address;
+    private final ServerSocketChannel serverSocket;
+    private final SocketAddress address;
     private final ServerConfig config;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
+    /** Accepted sockets whose PROXY protocol header is being read: closed by close(). */
+    private final Set<Socket> handshaking = ConcurrentHashMap.newKeySet();
     private final CountDownLatch closed = new CountDownLatch(1);
     private final AtomicBoolean closing = new AtomicBoolean();
     private final ServerCounters counters = new ServerCounters();
@@ -37,9 +49,9 @@ public final class AcceptLoop {
     private volatile ChatServer.ShutdownReport report;
     private Thread thread;
 
-    private AcceptLoop(ServerSocket serverSocket, ServerConfig config) {
+    private AcceptLoop(ServerSocketChannel serverSocket, ServerConfig config) throws IOException {
         this.serverSocket = serverSocket;
-        this.address = (InetSocketAddress) serverSocket.getLocalSocketAddress();
+        this.address = serverSocket.getLocalAddress();
         this.config = config;
     }
 
@@ -53,33 +65,38 @@ public final class AcceptLoop {
     public static AcceptLoop start(ServerConfig config) throws IOException {
         // Plain TCP even for TLS: each accepted socket gets its TLS layer on its own thread (SocketConnections).
         // A channel's socket, so that a plain connection's pump can gather its writes (SocketConnections).
-        ServerSocket serverSocket = ServerSocketChannel.open().socket();
+        boolean unix = config.address() instanceof UnixDomainSocketAddress;
+        ServerSocketChannel serverSocket = unix
+                ? ServerSocketChannel.open(StandardProtocolFamily.UNIX) : ServerSocketChannel.open();
+        AcceptLoop loop;
         try {
-            serverSocket.setReuseAddress(true);
+            if (!unix) serverSocket.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             serverSocket.bind(config.address(), config.backlog());
+            loop = new AcceptLoop(serverSocket, config);
         } catch (IOException e) {
             serverSocket.close();
             throw e;
         }
-        AcceptLoop loop = new AcceptLoop(serverSocket, config);
-        loop.thread = Thread.ofVirtual().name("loomchat-accept-" + loop.address.getPort()).start(loop::run);
-        LOG.info("listening on {}{}", loop.address, config.sslContext() == null ? "" : " (TLS)");
+        String name = loop.address instanceof InetSocketAddress inet ? Integer.toString(inet.getPort()) : "unix";
+        loop.thread = Thread.ofVirtual().name("loomchat-accept-" + name).start(loop::run);
+        LOG.info("listening on {}{}{}", loop.address, config.sslContext() == null ? "" : " (TLS)",
+                config.proxyProtocol() == null ? "" : " (" + config.proxyProtocol() + ")");
         return loop;
     }
 
-    /** {@return the address and port the server listens on} */
-    public InetSocketAddress address() {
+    /** {@return the address and port, or the socket file, the server listens on} */
+    public SocketAddress address() {
         return address;
     }
 
-    /** {@return the number of connections open now} */
+    /** {@return the number of connections open now, those whose PROXY protocol header is being read included} */
     public int connectionCount() {
-        return connections.size();
+        return connections.size() + handshaking.size();
     }
 
     private void run() {
         while (!closing.get()) {
-            Socket socket;
+            SocketChannel socket;
             try {
                 socket = serverSocket.accept();
             } catch (IOException e) {
@@ -90,26 +107,99 @@ public final class AcceptLoop {
                 continue;
             }
             counters.accepted.increment();
-            if (connections.size() >= config.maxConnections()) {
+            if (connectionCount() >= config.maxConnections()) {
                 refuse(socket);
+            } else if (address instanceof UnixDomainSocketAddress) {
+                serveUnix(socket);
+            } else if (config.proxyProtocol() != null) {
+                handshake(socket.socket());
             } else {
-                serve(socket);
+                serve(socket.socket());
             }
         }
     }
 
     private void serve(Socket socket) {
         try {
-            Connection connection = SocketConnections.accepted(socket, config.sslContext(),
-                    TlsLayer.server(config.sslParameters()), config.options(), config.factory());
-            connection.onEnd(() -> ended(connection));
-            connections.add(connection);
-            connection.start();
-            LOG.debug("{} accepted {}", connection.name(), socket.getRemoteSocketAddress());
+            start(SocketConnections.accepted(socket, config.sslContext(), TlsLayer.server(config.sslParameters()),
+                    config.options(), config.factory()));
         } catch (IOException | RuntimeException e) {
             LOG.warn("could not start a connection for {}: {}", socket.getRemoteSocketAddress(), e.toString());
             closeQuietly(socket);
         }
+    }
+
+    private void serveUnix(SocketChannel channel) {
+        try {
+            start(UnixConnections.create(channel, config.options(), config.factory()));
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("could not start a connection on {}: {}", address, e.toString());
+            closeQuietly(channel);
+        }
+    }
+
+    private void start(Connection connection) {
+        connection.onEnd(() -> ended(connection));
+        connections.add(connection);
+        connection.start();
+        LOG.debug("{} accepted {}", connection.name(), connection.remoteAddress());
+    }
+
+    /**
+     * Reads the connection's PROXY protocol header on a thread of its own, then starts its connection with the
+     * client's address; a connection refused for its header is closed with a log line, and has no session.
+     */
+    private void handshake(Socket socket) {
+        handshaking.add(socket);
+        Thread.ofVirtual().name("loomchat-proxy-" + socket.getPort()).start(() -> {
+            SocketAddress peer = socket.getRemoteSocketAddress();
+            ProxyHandshake.Outcome outcome;
+            try {
+                outcome = ProxyHandshake.read(socket, config.proxyProtocol(), handshakeTimeout());
+            } catch (ProxyHandshake.Refused e) {
+                LOG.warn("closing {} without a session: {}", peer, e.getMessage());
+                handshaking.remove(socket);
+                closeQuietly(socket);
+                return;
+            } catch (ProxyHandshake.ClosedEarly e) {
+                LOG.debug("{} {}", peer, e.getMessage());
+                handshaking.remove(socket);
+                closeQuietly(socket);
+                return;
+            } catch (IOException e) {
+                if (!closing.get()) LOG.warn("closing {} without a session: {}", peer, e.toString());
+                handshaking.remove(socket);
+                closeQuietly(socket);
+                return;
+            }
+            try {
+                Connection connection = SocketConnections.create(socket, outcome.leftover(),
+                        outcome.header() == null || outcome.header().source() == null
+                                ? peer : outcome.header().source(), TlsLayer.server(config.sslParameters()), config.options(),
+                        config.factory());
+                if (outcome.header() != null) ProxyHeaders.put(connection.channel(), outcome.header());
+                Connection started = connection;
+                started.onEnd(() -> {
+                    if (outcome.header() != null) ProxyHeaders.remove(started.channel());
+                    ended(started);
+                });
+                connections.add(started);
+                handshaking.remove(socket);
+                if (closing.get()) started.closeNow(CloseReason.SHUTDOWN);  // close() may have missed it
+                started.start();
+                LOG.debug("{} accepted {} through {}", started.name(), started.remoteAddress(), peer);
+            } catch (IOException | RuntimeException e) {
+                handshaking.remove(socket);
+                LOG.warn("could not start a connection for {}: {}", peer, e.toString());
+                closeQuietly(socket);
+            }
+        });
+    }
+
+    /** The connections' handshake timeout, or 10 seconds where that is zero (none): a header always has a bound. */
+    private Duration handshakeTimeout() {
+        Duration timeout = config.options().handshakeTimeout();
+        return timeout.isZero() ? Duration.ofSeconds(10) : timeout;
     }
 
     private void ended(Connection connection) {
@@ -117,22 +207,31 @@ public final class AcceptLoop {
     }
 
     /** Over maxConnections: say so (if configured) and close, on a thread of its own so accept goes on. */
-    private void refuse(Socket socket) {
+    private void refuse(SocketChannel channel) {
         counters.refused.increment();
-        LOG.warn("refused {}: {} connections open, the maximum", socket.getRemoteSocketAddress(),
-                config.maxConnections());
+        SocketAddress peer = remote(channel);
+        LOG.warn("refused {}: {} connections open, the maximum", peer, config.maxConnections());
         Thread.ofVirtual().name("loomchat-refuse").start(() -> {
-            try (socket) {
+            try (channel) {
                 if (config.refusal().length > 0 && config.sslContext() == null) {
-                    socket.setSoTimeout(1000);
-                    OutputStream out = socket.getOutputStream();
+                    // A refusal is a few bytes: the socket buffer takes them without blocking.
+                    OutputStream out = Channels.newOutputStream(channel);
                     out.write(config.refusal());
                     out.flush();
                 }
             } catch (IOException e) {
-                LOG.debug("refusing {}: {}", socket.getRemoteSocketAddress(), e.toString());
+                LOG.debug("refusing {}: {}", peer, e.toString());
             }
         });
+    }
+
+    private SocketAddress remote(SocketChannel channel) {
+        try {
+            SocketAddress peer = channel.getRemoteAddress();
+            return peer instanceof UnixDomainSocketAddress ? address : peer;
+        } catch (IOException e) {
+            return address;
+        }
     }
 
     private void pause() {
@@ -175,6 +274,8 @@ public final class AcceptLoop {
         long start = System.nanoTime();
         long drainEnds = start + config.drainTimeout().toNanos();
         closeQuietly(serverSocket);
+        if (address instanceof UnixDomainSocketAddress unix) deleteSocketFile(unix);
+        for (Socket socket : handshaking) closeQuietly(socket);
         int open = 0;
         int aborted = 0;
         long dropped = 0;
@@ -244,6 +345,14 @@ public final class AcceptLoop {
             if (left <= 0 || !connection.awaitClosed(Duration.ofNanos(left))) return false;
         }
         return true;
+    }
+
+    private static void deleteSocketFile(UnixDomainSocketAddress unix) {
+        try {
+            Files.deleteIfExists(unix.getPath());
+        } catch (IOException e) {
+            LOG.warn("could not remove the socket file {}: {}", unix.getPath(), e.toString());
+        }
     }
 
     private void awaitQuietly() {

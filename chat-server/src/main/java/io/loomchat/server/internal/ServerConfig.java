@@ -2,7 +2,8 @@ package io.loomchat.server.internal;
 
 import io.loomchat.core.ChatOptions;
 import io.loomchat.core.SessionFactory;
-import java.net.InetSocketAddress;
+import io.loomchat.server.ProxyProtocol;
+import java.net.SocketAddress;
 import java.time.Duration;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -10,7 +11,7 @@ import javax.net.ssl.SSLParameters;
 /**
  * Everything a server was built with.
  *
- * @param address the address and port to bind
+ * @param address the address and port to bind, or a Unix domain socket's file
  * @param backlog connections the kernel queues before they are accepted
  * @param options the buffer sizes and limits of every connection
  * @param maxConnections the most connections open at once
@@ -18,9 +19,11 @@ import javax.net.ssl.SSLParameters;
  * @param drainTimeout how long a graceful close lets connections write their queued output
  * @param sslContext TLS for every connection, or null for plain TCP
  * @param sslParameters the TLS options (protocols, cipher suites, client authentication), or null for the defaults
+ * @param proxyProtocol how connections' PROXY protocol headers are taken, or null for none
  * @param factory creates each connection's session
  */
-public record ServerConfig(InetSocketAddress address, int backlog, ChatOptions options, int maxConnections,
+public record ServerConfig(SocketAddress address, int backlog, ChatOptions options, int maxConnections,
                            byte[] refusal, Duration drainTimeout, SSLContext sslContext, SSLParameters sslParameters,
+                           ProxyProtocol proxyProtocol,
                            SessionFactory factory) {
 }

@@ -7,8 +7,10 @@ import io.loomchat.core.internal.Connection;
 import io.loomchat.core.internal.Endpoint;
 import io.loomchat.core.internal.Transport;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.SocketAddress;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 
@@ -152,8 +154,31 @@ public final class SocketConnections {
     }
 
     /**
-     * Returns {@code socket} as a connection's transport: half-closes for drains, TLS handshake on open; no
-     * {@code startTls}.
+     * Returns a connection on a plain TCP socket whose first bytes were read already (a PROXY protocol header and
+     * what followed it): the session reads {@code leftover} first, and sees {@code remote} as its peer.
+     *
+     * @param socket the accepted TCP socket, plain
+     * @param leftover bytes read after the header, which the session reads first
+     * @param remote the client's address the header gave, or the socket's peer
+     * @param layer how the session's {@code startTls} layers TLS on {@code socket}
+     * @param options the connection's buffer sizes and limits
+     * @param factory makes the connection's session
+     * @return the connection, to be started
+     * @throws IOException if the socket cannot be set up
+     */
+    public static Connection create(Socket socket, byte[] leftover, SocketAddress remote, TlsLayer layer,
+                                    ChatOptions options, SessionFactory factory) throws IOException {
+        socket.setTcpNoDelay(true);
+        OutputStream out = socket.getChannel() != null
+                ? new ChannelOutputStream(socket.getChannel()) : socket.getOutputStream();
+        InputStream in = leftover.length == 0
+                ? socket.getInputStream() : new PrefixedInputStream(leftover, socket.getInputStream());
+        return Connection.create(new Endpoint(in, out, new SocketTransport(socket, socket, layer), remote),
+                options, factory);
+    }
+
+    /**
+     * Returns {@code socket} as a connection's transport: half-closes for drains, TLS handshake on open.
      *
      * @param socket a connected plain socket, or a TLS socket that closing may wait on
      * @return the transport

@@ -11,6 +11,7 @@ import io.loomchat.examples.resp.RespServer;
 import io.loomchat.examples.smtp.SmtpSink;
 import io.loomchat.micrometer.ChatServerMetrics;
 import io.loomchat.server.ChatServer;
+import io.loomchat.server.ProxyProtocol;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -42,7 +43,8 @@ public final class Demo {
     private static final int MAX_CONNECTIONS = 20_000;
 
     private static final String USAGE = """
-            usage: ./demo [NAME] [--port P] [--bind ADDRESS] [--redis URI] [--mail-dir DIR] [--quiet] [--help]
+            usage: ./demo [NAME] [--port P | --unix PATH] [--bind ADDRESS] [--proxy-protocol] [--redis URI]
+                          [--mail-dir DIR] [--quiet] [--help]
 
             Starts loomchat's example servers in the foreground; Ctrl-C stops them.
               (no NAME)         all six on their fixed ports: chat 7000, echo 7001, http 8080, resp 6380,
@@ -50,6 +52,10 @@ public final class Demo {
               NAME              just one of them: chat, echo, http, resp, smtp or pg
               --port P          the port for NAME (only with NAME); 0 picks a free one; default: its fixed port
               --bind ADDRESS    the local address to listen on; default 127.0.0.1 (0.0.0.0 for every address)
+              --unix PATH       NAME listens on a Unix domain socket at PATH instead of a port (only with
+                                NAME); PATH must not exist, and is removed when the demo stops
+              --proxy-protocol  every connection starts with a PROXY protocol header (version 1 or 2), from
+                                loopback only, as HAProxy's send-proxy sends it; the session sees the client
               --redis URI       the chat room spans every chat instance on this Redis (redis://HOST:PORT);
                                 default: the room lives in this process alone
               --mail-dir DIR    where the smtp sink writes each message as an .eml file;
@@ -78,7 +84,7 @@ public final class Demo {
 
     /** The command line, parsed. */
     private record Options(String only, Integer port, InetAddress bind, String redis, Path mailDir, boolean quiet,
-                           boolean help) {
+                           boolean help, Path unix, boolean proxyProtocol) {
     }
 
     private Demo() {
@@ -141,19 +147,29 @@ public final class Demo {
                 throw new IOException(example.name() + ": " + e.getCause().getMessage(), e.getCause());
             }
             if (factory instanceof AutoCloseable room) rooms.add(room); // the Redis room, closed after its server
+            String where = options.unix() != null ? options.unix().toString()
+                    : options.bind().getHostAddress() + ":" + port;
             try {
-                server = ChatServer.builder().bindAddress(options.bind()).port(port).backlog(4096)
-                        .options(DEMO_OPTIONS).maxConnections(MAX_CONNECTIONS)
-                        .listen(new ConnectionLog(example.name(), factory));
+                ChatServer.Builder builder = ChatServer.builder().bindAddress(options.bind()).port(port).backlog(4096)
+                        .options(DEMO_OPTIONS).maxConnections(MAX_CONNECTIONS);
+                if (options.unix() != null) builder.unixSocket(options.unix());
+                if (options.proxyProtocol()) builder.proxyProtocol(ProxyProtocol.required());
+                server = builder.listen(new ConnectionLog(example.name(), factory));
             } catch (IOException e) {
-                throw new IOException(example.name() + ": cannot listen on " + options.bind().getHostAddress()
-                        + ":" + port + ": " + e.getMessage(), e);
+                throw new IOException(example.name() + ": cannot listen on " + where + ": " + e.getMessage(), e);
             }
             servers.add(server);
             ChatServerMetrics.of(server, Tags.of("example", example.name())).bindTo(METRICS);
-            String howTo = example.howTo().replace("%h", host).replace("%p", Integer.toString(server.port()));
-            banner.append(String.format("  %-5s %-22s %-15s %s%n", example.name(),
-                    options.bind().getHostAddress() + ":" + server.port(), example.what(), howTo));
+            String howTo;
+            if (options.unix() != null) {
+                howTo = example.name().equals("resp") ? "redis-cli -s " + options.unix() + " ping"
+                        : "nc -U " + options.unix();
+            } else {
+                where = options.bind().getHostAddress() + ":" + server.port();
+                howTo = example.howTo().replace("%h", host).replace("%p", Integer.toString(server.port()));
+            }
+            if (options.proxyProtocol()) howTo = "through HAProxy (send-proxy or send-proxy-v2): " + howTo;
+            banner.append(String.format("  %-5s %-22s %-15s %s%n", example.name(), where, example.what(), howTo));
             if (example.name().equals("smtp")) {
                 banner.append("        messages are written to ").append(options.mailDir()).append('\n');
                 banner.append("        STARTTLS is offered, with a self-signed certificate made at start\n");
@@ -183,16 +199,20 @@ public final class Demo {
         String redis = null;
         Path mailDir = Path.of(System.getProperty("java.io.tmpdir"), "loomchat-mail");
         boolean quiet = false;
+        Path unix = null;
+        boolean proxyProtocol = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--help", "-h" -> {
-                    return new Options(null, null, null, null, null, false, true);
+                    return new Options(null, null, null, null, null, false, true, null, false);
                 }
                 case "--port" -> port = parsePort(value(args, ++i, "--port"));
                 case "--bind" -> bind = value(args, ++i, "--bind");
                 case "--redis" -> redis = value(args, ++i, "--redis");
                 case "--mail-dir" -> mailDir = Path.of(value(args, ++i, "--mail-dir"));
                 case "--quiet" -> quiet = true;
+                case "--unix" -> unix = Path.of(value(args, ++i, "--unix"));
+                case "--proxy-protocol" -> proxyProtocol = true;
                 default -> only = name(only, args[i]);
             }
         }
@@ -205,7 +225,14 @@ public final class Demo {
         if (redis != null && !redis.matches("redis://[^/:]+(:\\d+)?/?")) {
             throw new IllegalArgumentException("--redis: not a redis://HOST:PORT URI: " + redis);
         }
-        return new Options(only, port, address(bind), redis, mailDir, quiet, false);
+        if (unix != null && only == null) {
+            throw new IllegalArgumentException("--unix needs a NAME, as in ./demo echo --unix /tmp/echo.sock");
+        }
+        if (unix != null && port != null) throw new IllegalArgumentException("--unix and --port exclude each other");
+        if (unix != null && proxyProtocol) {
+            throw new IllegalArgumentException("--proxy-protocol works on a TCP port, not with --unix");
+        }
+        return new Options(only, port, address(bind), redis, mailDir, quiet, false, unix, proxyProtocol);
     }
 
     private static String name(String only, String arg) {
