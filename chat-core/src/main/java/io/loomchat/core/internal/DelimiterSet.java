@@ -67,6 +67,9 @@ public final class DelimiterSet {
      * Finds the delimiter that ends first in {@code haystack[from, to)}; of those that end at the same place, the
      * longest (the one that starts first).
      *
+     * @param haystack the buffered input
+     * @param from where the search starts
+     * @param to where the input ends (exclusive)
      * @return {@code start << 32 | index}: where the delimiter starts and its index in the list; or -1
      */
     public long find(byte[] haystack, int from, int to) {
@@ -95,6 +98,11 @@ public final class DelimiterSet {
     /**
      * Returns how many bytes at the end of {@code haystack[from, to)} begin a delimiter without completing it:
      * the longest such suffix. Assumes no delimiter ends in the range ({@link #find} found none).
+     *
+     * @param haystack the buffered input
+     * @param from where the unsearched input starts
+     * @param to where the input ends (exclusive)
+     * @return the number of bytes to hold back, 0 if none
      */
     public int heldBack(byte[] haystack, int from, int to) {
         for (int l = Math.min(maxLength - 1, to - from); l > 0; l--) {

@@ -343,10 +343,12 @@ final class TerminatorReader {
                 int index = Bytes.indexOf(buffer, start, end, delimiter);
                 if (index >= 0) {
                     // 1) The delimiter is here: collect what precedes it (never an empty piece), drop it, dispatch.
+                    // Which delimiter ended it, read before collecting: collectIncomingData may set another.
+                    Terminator.Delimiter ended = terminator instanceof Terminator.Delimiter d ? d : null;
                     int from = start;
                     start = index + delimiter.length;
                     if (!collectDelimited(from, index)) return;
-                    lastDelimiter = (Terminator.Delimiter) terminator;
+                    lastDelimiter = ended;
                     found();
                 } else {
                     // 2) A prefix of the delimiter may end the buffer: hold it back, collect the rest, read more.

@@ -80,7 +80,8 @@ public final class Demo {
                     o -> new RespServer()),
             new Example("smtp", 2525, "SMTP sink", "swaks --server %h:%p --to you@example.com --tls",
                     o -> new SmtpSink(SmtpSink.folder(o.mailDir)).offeringStartTls(selfSigned())),
-            new Example("pg", 5433, "PostgreSQL", "psql -h %h -p %p -c 'SELECT 1'", o -> new PgServer()));
+            new Example("pg", 5433, "PostgreSQL", "psql -h %h -p %p -c 'SELECT 1'",
+                    o -> new PgServer().offeringTls(selfSigned())));
 
     /** The command line, parsed. */
     private record Options(String only, Integer port, InetAddress bind, String redis, Path mailDir, boolean quiet,
@@ -173,6 +174,9 @@ public final class Demo {
             if (example.name().equals("smtp")) {
                 banner.append("        messages are written to ").append(options.mailDir()).append('\n');
                 banner.append("        STARTTLS is offered, with a self-signed certificate made at start\n");
+            }
+            if (example.name().equals("pg")) {
+                banner.append("        TLS is offered (psql \"sslmode=require\"), with a self-signed certificate made at start\n");
             }
         }
         out.print(banner);

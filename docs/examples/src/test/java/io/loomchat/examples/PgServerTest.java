@@ -181,6 +181,25 @@ class PgServerTest {
     }
 
     @Test
+    void psqlWithSslModeRequireSwitchesToTlsOnAServerThatOffersIt() throws Exception {
+        try (ChatServer tlsServer = Peer.server(new PgServer().offeringTls(SelfSignedTls.create().context()))) {
+            RealClient.require("psql", "postgresql-client");
+            // sslmode=require: TLS or no connection, and no check of the self-signed certificate.
+            RealClient.Result result = RealClient.run(new byte[0], "env", "PGCONNECT_TIMEOUT=5", "psql", "-X", "-A",
+                    "-t", "host=127.0.0.1 port=" + tlsServer.port() + " user=tester dbname=demo sslmode=require",
+                    "-c", "SELECT 'over tls'", "-c", "\\conninfo");
+            assertEquals(0, result.exitCode(), result.stderr());
+            assertTrue(result.out().startsWith("over tls\n"), result.out());
+            assertTrue(result.out().contains("SSL connection (protocol: TLSv1."), result.out());
+        }
+        // A server without a context answers 'N', and psql with sslmode=require gives up.
+        RealClient.Result refused = RealClient.run(new byte[0], "env", "PGCONNECT_TIMEOUT=5", "psql", "-X",
+                "host=127.0.0.1 port=" + port + " user=tester dbname=demo sslmode=require", "-c", "SELECT 1");
+        assertTrue(refused.exitCode() != 0, refused.out());
+        assertTrue(refused.stderr().contains("server does not support SSL"), refused.stderr());
+    }
+
+    @Test
     void sslRequestIsAnsweredNoAndStartupGoesOnInPlain() throws Exception {
         try (Peer peer = Peer.connect(server.port())) {
             peer.send(PgWire.sslRequest());

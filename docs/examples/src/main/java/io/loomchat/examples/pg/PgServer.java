@@ -19,10 +19,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.random.RandomGenerator;
+import javax.net.ssl.SSLContext;
 
 /**
  * A server that speaks PostgreSQL's frontend/backend protocol 3.0, enough for {@code psql}, {@code pgbench} and
- * the JDBC driver: no password ("trust"), no TLS (an SSLRequest is answered {@code N}), and the simple query
+ * the JDBC driver: no password ("trust"), TLS only when given a context ({@link #offeringTls}; an SSLRequest is
+ * otherwise answered {@code N}), and the simple query
  * protocol over a tiny SQL engine ({@code SELECT 1}, {@code SELECT 'text'}, {@code SELECT now()}, and key/value
  * tables; see the guide). Anything else gets an ErrorResponse with PostgreSQL's SQLSTATE.
  *
@@ -33,7 +35,8 @@ import java.util.random.RandomGenerator;
  *
  * <p>A connection's states, only forward except for the SSL answer:
  * <pre>
- *   STARTUP --SSLRequest or GSSENCRequest: 'N'--> STARTUP
+ *   STARTUP --SSLRequest, with a TLS context and not yet over TLS: 'S', then startTls--> STARTUP (over TLS)
+ *   STARTUP --SSLRequest otherwise, or GSSENCRequest: 'N'--> STARTUP
  *   STARTUP --StartupMessage 3.0: AuthenticationOk, ParameterStatus..., BackendKeyData, ReadyForQuery--> READY
  *   STARTUP --CancelRequest: nothing--> closed      (queries end at once: there is nothing to cancel)
  *   READY   --Query: rows or an error per statement, ReadyForQuery--> READY
@@ -68,10 +71,13 @@ public final class PgServer implements SessionFactory {
     private static final int SSL_REQUEST = 1234 << 16 | 5679;
     private static final int GSSENC_REQUEST = 1234 << 16 | 5680;
     private static final byte[] NO = {'N'};
+    private static final byte[] YES = {'S'};
 
     private final TinySql sql;
     private final RandomGenerator random;
     private final AtomicInteger processIds = new AtomicInteger();
+    /** TLS for clients that ask with an SSLRequest ({@code psql "sslmode=require"}), or null: answered 'N'. */
+    private volatile SSLContext tls;
 
     /** Creates a server with its own empty tables, the system clock, and secure cancel keys. */
     public PgServer() {
@@ -85,6 +91,19 @@ public final class PgServer implements SessionFactory {
     public PgServer(Clock clock, RandomGenerator random) {
         this.sql = new TinySql(Objects.requireNonNull(clock, "clock"));
         this.random = Objects.requireNonNull(random, "random");
+    }
+
+    /**
+     * Answers an SSLRequest with {@code S} and switches the connection to TLS from {@code context}
+     * ({@code ChatChannel.startTls}), as PostgreSQL does with {@code ssl = on}; the client then sends its
+     * StartupMessage over TLS. Without it, an SSLRequest is answered {@code N}. Set it before the server listens.
+     *
+     * @param context the certificate to offer
+     * @return this server
+     */
+    public PgServer offeringTls(SSLContext context) {
+        this.tls = Objects.requireNonNull(context, "context");
+        return this;
     }
 
     @Override
@@ -104,6 +123,7 @@ public final class PgServer implements SessionFactory {
         /** After an extended-protocol message: everything up to the next Sync is skipped, as PostgreSQL does. */
         private boolean skippingToSync;
         private boolean closing;
+        private boolean overTls;
 
         Client(ChatChannel channel, int processId, int secret) {
             this.channel = channel;
@@ -141,7 +161,19 @@ public final class PgServer implements SessionFactory {
             int code = body.length < 4 ? -1 : (body[0] & 0xff) << 24 | (body[1] & 0xff) << 16
                     | (body[2] & 0xff) << 8 | body[3] & 0xff;
             switch (code) {
-                case SSL_REQUEST, GSSENC_REQUEST -> channel.push(NO); // no TLS here: the client goes on in plain
+                case SSL_REQUEST -> {
+                    SSLContext context = tls;
+                    if (context == null || overTls) {
+                        channel.push(NO); // no TLS here: the client goes on in plain text
+                    } else {
+                        // The 'S' goes out in plain text, then the handshake; the client waits for the 'S' before
+                        // it starts TLS, so nothing is pipelined behind the request.
+                        channel.push(YES);
+                        channel.startTls(context);
+                        overTls = true;
+                    }
+                }
+                case GSSENC_REQUEST -> channel.push(NO);
                 case CANCEL_REQUEST -> closeAfter(new byte[0]); // PostgreSQL never answers one either
                 case PROTOCOL_3_0 -> {
                     Map<String, String> parameters = parameters(body);
