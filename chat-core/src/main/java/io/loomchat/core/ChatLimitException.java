@@ -12,7 +12,10 @@ import java.net.SocketAddress;
 public final class ChatLimitException extends IOException {
     private static final long serialVersionUID = 1L;
 
-    /** The name of the limit, as in {@link ChatOptions}: {@code "maxMessageSize"}; or {@code "maxFrameSize"}, {@code "startTls"}. */
+    /**
+     * The name of the limit, as in {@link ChatOptions}: {@code "maxMessageSize"}; or {@code "maxFrameSize"} (a
+     * {@link Terminator.LengthField}'s), {@code "startTls"}.
+     */
     private final String limit;
     /** The configured value of the limit. */
     private final long value;

@@ -9,8 +9,8 @@ import java.util.concurrent.TimeUnit;
  * The thread that writes a connection's {@link OutputQueue}: started when output needs it, it writes pushed
  * segments (gathered into one write), runs producers (their output batched into {@code outBufferSize} bytes),
  * waits at a {@link TlsSwitch} until the streams are TLS, stops at the close marker (or the shut-output marker),
- * and ends {@link #PUMP_LINGER_NANOS} after its last write with nothing to do. An idle connection keeps no pump thread; one whose replies the connection thread writes itself (see
- * {@link ReplyHold}) rarely needs one.
+ * and ends {@link #PUMP_LINGER_NANOS} after its last write with nothing to do. An idle connection keeps no pump
+ * thread; one whose replies the connection thread writes itself (see {@link ReplyHold}) rarely needs one.
  */
 final class ProducerPump {
     /** How long a pump thread with nothing to do waits for work before it ends. */

@@ -3,6 +3,7 @@ package io.loomchat.server.faults;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.loomchat.server.CapturedLog;
 import io.loomchat.server.ChatServer;
 import java.io.FileInputStream;
 import java.io.IOException;
@@ -49,19 +50,26 @@ class DescriptorExhaustionTest {
             Process client = new ProcessBuilder("python3", "-c", CLIENT, Integer.toString(server.port()))
                     .redirectError(ProcessBuilder.Redirect.INHERIT).start();
             List<InputStream> hog = new ArrayList<>();
-            try {
-                OutputStream go = client.getOutputStream();
-                exhaustDescriptors(hog);
-                go.write('\n');  // the client connects now; the server's accept fails with EMFILE
-                go.flush();
-                // Let the accept loop fail and back off a few times (its 100 ms pause) before freeing descriptors.
-                assertTrue(client.isAlive());
-                Thread.sleep(500);  // the length of the outage itself, not a wait for a condition
-                assertEquals(1, server.stats().accepted(), "nothing could be accepted meanwhile but the warm-up");
-            } finally {
-                for (InputStream in : hog) in.close();
+            // Opened before the outage: the accept loop's warnings are kept and checked, not printed.
+            try (CapturedLog log = CapturedLog.of("io.loomchat.server.internal.AcceptLoop")) {
+                try {
+                    OutputStream go = client.getOutputStream();
+                    exhaustDescriptors(hog);
+                    go.write('\n');  // the client connects now; the server's accept fails with EMFILE
+                    go.flush();
+                    // Let the accept loop fail and back off a few times (its 100 ms pause) before freeing
+                    // descriptors.
+                    assertTrue(client.isAlive());
+                    Thread.sleep(500);  // the length of the outage itself, not a wait for a condition
+                    assertEquals(1, server.stats().accepted(), "nothing could be accepted meanwhile but the warm-up");
+                } finally {
+                    for (InputStream in : hog) in.close();
+                }
+                assertTrue(client.waitFor(20, TimeUnit.SECONDS), "the client got its reply and ended");
+                List<String> warnings = log.warnings();
+                assertTrue(!warnings.isEmpty() && warnings.stream().allMatch(w -> w.startsWith("accept failed on ")
+                        && w.contains("Too many open files") && w.endsWith("retrying in 100 ms")), warnings::toString);
             }
-            assertTrue(client.waitFor(20, TimeUnit.SECONDS), "the client got its reply and ended");
             assertEquals("after-emfile\n", new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
             try (Peer after = new Peer(server.port())) {
                 after.assertServed("and-on");

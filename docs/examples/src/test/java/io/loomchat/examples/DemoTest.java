@@ -1,9 +1,11 @@
 package io.loomchat.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -93,6 +95,35 @@ class DemoTest {
     }
 
     @Test
+    void oneExampleListensOnAUnixSocketAndRemovesItsFileOnSigterm(@TempDir Path dir) throws Exception {
+        RealClient.require("redis-cli", "redis-tools");
+        Path file = dir.resolve("resp.sock");
+        try (RealClient demo = RealClient.start(NO_BUILD, DEMO.toString(), "resp", "--unix", file.toString())) {
+            assertTrue(demo.awaitLineStartingWith("  resp ").contains(file.toString()));
+            assertEquals("PONG\n", RealClient.runOk("redis-cli", "-s", file.toString(), "PING").out());
+            demo.terminate();
+            assertEquals(143, demo.awaitExit(), "exit code after SIGTERM");
+        }
+        assertFalse(Files.exists(file), "the socket file is removed when the demo stops");
+    }
+
+    @Test
+    void withProxyProtocolAConnectionMustStartWithAHeader() throws Exception {
+        RealClient.require("nc", "netcat-openbsd");
+        try (RealClient demo = RealClient.start(NO_BUILD, DEMO.toString(), "resp", "--port", "0",
+                "--proxy-protocol")) {
+            String port = Integer.toString(bannerPort(demo, "resp"));
+            byte[] withHeader = "PROXY TCP4 192.0.2.7 127.0.0.1 40000 6380\r\nPING\r\n"
+                    .getBytes(StandardCharsets.US_ASCII);
+            assertEquals("+PONG\r\n", RealClient.run(withHeader, "nc", "-N", "127.0.0.1", port).out());
+            byte[] without = "PING\r\n".getBytes(StandardCharsets.US_ASCII);
+            assertEquals("", RealClient.run(without, "nc", "-N", "127.0.0.1", port).out(), "closed, unanswered");
+            demo.terminate();
+            assertEquals(143, demo.awaitExit(), "exit code after SIGTERM");
+        }
+    }
+
+    @Test
     void allSixStartOnTheirFixedPorts() throws Exception {
         // A loopback address of their own, so the fixed ports do not clash with a demo already running here.
         InetAddress bind = InetAddress.getByName("127.0.0.3");
@@ -132,7 +163,8 @@ class DemoTest {
     @Test
     void helpDescribesEveryFlag() throws Exception {
         RealClient.Result help = RealClient.runOk(DEMO.toString(), "--help");
-        for (String flag : new String[] {"NAME", "--port", "--bind", "--redis", "--mail-dir", "--quiet", "--help"}) {
+        for (String flag : new String[] {"NAME", "--port", "--unix", "--bind", "--proxy-protocol", "--redis", "--mail-dir",
+                "--quiet", "--help"}) {
             assertTrue(help.out().contains(flag), flag + " is not described in:\n" + help.out());
         }
     }
