@@ -131,14 +131,14 @@ public interface ChatSession {
     }
 
     /**
-     * Handles an exception thrown by this session's callbacks or by one of its producers, or a limit that the
-     * peer broke. Mirrors asynchat's {@code handle_error}.
+     * Handles an exception thrown by this session's callbacks or by one of its producers, or a limit or framing
+     * rule that the peer broke. Mirrors asynchat's {@code handle_error}.
      *
      * <p>The default logs the error at WARN with the remote address and closes the channel. An override that
      * does not close the channel keeps the connection going (as in asynchat); the input or producer that failed
-     * is skipped. After a broken limit ({@link ChatLimitException}) no more input is dispatched: what the hook
-     * pushes is written, then the connection closes (as after {@link ChatChannel#closeWhenDone()}), so a
-     * session can answer in its protocol before it goes.
+     * is skipped. After a broken limit ({@link ChatLimitException}) or framing rule ({@link ChatProtocolException})
+     * no more input is dispatched: what the hook pushes is written, then the connection closes (as after
+     * {@link ChatChannel#closeWhenDone()}), so a session can answer in its protocol before it goes.
      *
      * <p>Called on the connection's thread, except for a producer's exception, which is reported on the pump
      * thread that ran the producer.

@@ -26,8 +26,15 @@ public final class DelimiterSet {
     private final byte[][] delimiters;
     /** For each first byte, the indexes of the delimiters beginning with it, shortest first; null if none. */
     private final int[][] byFirst = new int[256][];
-    /** Each distinct first byte repeated in a long, for the SWAR search; null when there are more than SWAR_MAX. */
-    private final long[] patterns;
+    /** Whether the first bytes are few enough for the SWAR search. */
+    private final boolean swar;
+    /**
+     * The distinct first bytes, each repeated in a long, for the SWAR search; fewer than three repeat the first,
+     * so the loop tests three whatever the number.
+     */
+    private final long p0;
+    private final long p1;
+    private final long p2;
     private final int minLength;
     private final int maxLength;
 
@@ -58,7 +65,10 @@ public final class DelimiterSet {
             byFirst[b] = l.stream().mapToInt(Integer::intValue).toArray();
             firsts.add(b * ONES);
         }
-        this.patterns = firsts.size() <= SWAR_MAX ? firsts.stream().mapToLong(Long::longValue).toArray() : null;
+        this.swar = firsts.size() <= SWAR_MAX;
+        this.p0 = firsts.get(0);
+        this.p1 = swar && firsts.size() > 1 ? firsts.get(1) : p0;
+        this.p2 = swar && firsts.size() > 2 ? firsts.get(2) : p0;
         this.minLength = min;
         this.maxLength = max;
     }
@@ -67,9 +77,9 @@ public final class DelimiterSet {
      * Finds the delimiter that ends first in {@code haystack[from, to)}; of those that end at the same place, the
      * longest (the one that starts first).
      *
-     * @param haystack the buffered input
-     * @param from where the search starts
-     * @param to where the input ends (exclusive)
+     * @param haystack the bytes searched
+     * @param from the first index searched
+     * @param to the index after the last one searched
      * @return {@code start << 32 | index}: where the delimiter starts and its index in the list; or -1
      */
     public long find(byte[] haystack, int from, int to) {
@@ -99,10 +109,10 @@ public final class DelimiterSet {
      * Returns how many bytes at the end of {@code haystack[from, to)} begin a delimiter without completing it:
      * the longest such suffix. Assumes no delimiter ends in the range ({@link #find} found none).
      *
-     * @param haystack the buffered input
-     * @param from where the unsearched input starts
-     * @param to where the input ends (exclusive)
-     * @return the number of bytes to hold back, 0 if none
+     * @param haystack the bytes whose range is searched
+     * @param from the first index of the range
+     * @param to the index after the range
+     * @return how many bytes at the end of the range begin a delimiter, from 0 to the longest's length - 1
      */
     public int heldBack(byte[] haystack, int from, int to) {
         for (int l = Math.min(maxLength - 1, to - from); l > 0; l--) {
@@ -118,18 +128,18 @@ public final class DelimiterSet {
 
     /** Returns the first index in {@code [i, to)} whose byte begins a delimiter, or {@code to}. */
     private int nextFirstByte(byte[] h, int i, int to) {
-        long[] patterns = this.patterns;
-        if (patterns == null) {
+        if (!swar) {
             while (i < to && byFirst[h[i] & 0xff] == null) i++;
             return i;
         }
         while (i + Long.BYTES <= to) {
             long word = (long) LONGS.get(h, i);
-            long found = 0;
-            for (long p : patterns) {
-                long x = word ^ p;
-                found |= (x - ONES) & ~x & HIGHS;  // each lowest set bit is exact, so the OR's lowest is too
-            }
+            long x0 = word ^ p0;
+            long x1 = word ^ p1;
+            long x2 = word ^ p2;
+            // A zero-byte test on each: each one's lowest set bit is exact, so the OR's lowest is too.
+            long found = (x0 - ONES) & ~x0 | (x1 - ONES) & ~x1 | (x2 - ONES) & ~x2;
+            found &= HIGHS;
             if (found != 0) return i + (Long.numberOfTrailingZeros(found) >>> 3);
             i += Long.BYTES;
         }
