@@ -63,8 +63,12 @@ final class TerminatorReader {
     private byte[] delimiter;
     /** The state of a terminator beyond asynchat's, else null. */
     private Splitter splitter;
-    /** The delimiter that ended the last message, or null if none did. */
-    private volatile Terminator.Delimiter lastDelimiter;
+    /**
+     * The delimiter that ended the last message, or null if none did. Written per message on the connection
+     * thread and read there (or by an idle event, after the session's turn passed to it): no volatile store in
+     * the loop.
+     */
+    private Terminator.Delimiter lastDelimiter;
     /** The reader's side of a {@link #splitter}. */
     private final Splitter.Out out = new SplitterOut();
     /** The bytes still to read when {@link #terminator} is a Count. */
