@@ -134,7 +134,9 @@ public interface ChatSession {
      * Handles an exception thrown by this session's callbacks or by one of its producers, or a limit or framing
      * rule that the peer broke. Mirrors asynchat's {@code handle_error}.
      *
-     * <p>The default logs the error at WARN with the remote address and closes the channel. An override that
+     * <p>The default logs the error at WARN with the remote address and closes the channel; after a broken limit
+     * or framing rule it first writes the replies already pushed (the answers to the peer's requests before the
+     * bad input), as {@link ChatChannel#closeWhenDone()} does. An override that
      * does not close the channel keeps the connection going (as in asynchat); the input or producer that failed
      * is skipped. After a broken limit ({@link ChatLimitException}) or framing rule ({@link ChatProtocolException})
      * no more input is dispatched: what the hook pushes is written, then the connection closes (as after

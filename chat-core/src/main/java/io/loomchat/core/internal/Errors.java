@@ -18,16 +18,20 @@ public final class Errors {
 
     /**
      * Logs {@code error} at WARN with the peer's address, then closes the channel: {@code ChatSession}'s default
-     * {@code handleError}. A broken limit is not logged here: its connection logs it once, whatever the hook does
-     * (see {@link #limitBroken}).
+     * {@code handleError}. A broken limit or framing rule is not logged here: its connection logs it once, whatever
+     * the hook does (see {@link #limitBroken}); and the replies pushed before it are still written, then the
+     * connection closes ({@link ChatChannel#closeWhenDone()}, bounded by the write timeout), so the peer's good
+     * requests before the bad one are answered.
      *
      * @param channel the channel to close
      * @param error what the session, a producer or the peer did
      */
     public static void logAndClose(ChatChannel channel, Throwable error) {
-        if (!(error instanceof ChatLimitException) && !(error instanceof ChatProtocolException)) {
-            LOG.warn("{}: closing after an error in the session", channel.remoteAddress(), error);
+        if (error instanceof ChatLimitException || error instanceof ChatProtocolException) {
+            channel.closeWhenDone();
+            return;
         }
+        LOG.warn("{}: closing after an error in the session", channel.remoteAddress(), error);
         channel.close();
     }
 

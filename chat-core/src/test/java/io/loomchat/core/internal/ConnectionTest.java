@@ -3,6 +3,7 @@ package io.loomchat.core.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.loomchat.core.CapturedLog;
 import io.loomchat.core.ChatChannel;
 import io.loomchat.core.ChatOptions;
 import io.loomchat.core.ChatSession;
@@ -13,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -102,5 +104,71 @@ class ConnectionTest {
         assertEquals(List.of("A", "B", "serverClosing"), calls, "B was read with A: it is answered");
         assertEquals("ok A\nok B\nbye\n", out.toString(StandardCharsets.US_ASCII));
         assertEquals(CloseReason.SHUTDOWN, connection.closeReason());
+    }
+
+    @Test
+    void aBrokenLimitStillWritesTheRepliesPushedBeforeIt() throws Exception {
+        Input in = new Input();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Transport transport = new Transport() {
+            @Override
+            public void shutdownInput() {
+                in.chunks.add(END);
+            }
+
+            @Override
+            public void shutdownOutput() {
+                in.chunks.add(END);  // a peer that closes when it reads the end of the output
+            }
+
+            @Override
+            public void close() {
+                in.chunks.add(END);
+            }
+        };
+        CountDownLatch handled = new CountDownLatch(1);
+        Connection connection = Connection.create(new Endpoint(in, out, transport, null),
+                ChatOptions.defaults().withMaxMessageSize(16), channel -> new ChatSession() {
+                    {
+                        channel.setTerminator("\n");
+                    }
+
+                    private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+
+                    @Override
+                    public void collectIncomingData(byte[] data) {
+                        line.writeBytes(data);
+                    }
+
+                    @Override
+                    public void foundTerminator() {
+                        byte[] reply = ("ok " + line.toString(StandardCharsets.US_ASCII) + "\n").getBytes(
+                                StandardCharsets.US_ASCII);
+                        line.reset();
+                        // The reply is still queued when the limit breaks: its producer waits for the error hook.
+                        boolean[] given = new boolean[1];
+                        channel.pushWithProducer(() -> {
+                            if (given[0]) return null;
+                            if (!handled.await(5, TimeUnit.SECONDS)) throw new IllegalStateException("no error");
+                            given[0] = true;
+                            return reply;
+                        });
+                    }
+
+                    @Override
+                    public void handleError(ChatChannel channel, Throwable error) {
+                        ChatSession.super.handleError(channel, error);  // the default under test
+                        handled.countDown();
+                    }
+                });
+        try (CapturedLog limits = CapturedLog.of("io.loomchat.limits")) {
+            connection.start();
+            in.chunks.add(("A\n" + "x".repeat(40)).getBytes(StandardCharsets.US_ASCII));
+            assertTrue(connection.awaitClosed(Duration.ofSeconds(5)));
+            assertEquals("ok A\n", out.toString(StandardCharsets.US_ASCII), "the reply to the request before");
+            assertEquals(CloseReason.MESSAGE_TOO_LONG, connection.closeReason());
+            assertEquals(1, limits.warnings().size(), () -> limits.warnings().toString());
+            assertTrue(limits.warnings().get(0).contains("maxMessageSize (16) exceeded"), limits.warnings().get(0));
+        }
     }
 }
