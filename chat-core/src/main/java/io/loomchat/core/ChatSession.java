@@ -1,6 +1,7 @@
 package io.loomchat.core;
 
 import io.loomchat.core.internal.Errors;
+import java.util.Arrays;
 
 /**
  * The protocol side of one connection: receives input split by the channel's terminator.
@@ -47,6 +48,31 @@ public interface ChatSession {
      * @param data the bytes read, never empty
      */
     void collectIncomingData(byte[] data);
+
+    /**
+     * Receives input that came before the terminator, as a range of the channel's own input buffer: the form of
+     * {@link #collectIncomingData(byte[])} for sessions that parse in place and keep nothing of the bytes but
+     * what they copy out (a number in a header, a command name), so the channel need not allocate and fill an
+     * array for each piece.
+     *
+     * <p>The channel passes input here when it lies in its buffer, and to {@link #collectIncomingData(byte[])}
+     * when it was read into an array of its own (a long count, read whole), which the session may keep. Either
+     * way the bytes are the same as asynchat's: which call gets which piece is only a matter of how they arrived.
+     *
+     * <p>The range is valid during the call only: the channel reads the next input into the same array. Read
+     * {@code buffer[offset]} to {@code buffer[offset + length - 1]}, never anything else in it, and never write to
+     * it. {@code length} is never 0.
+     *
+     * <p>The default copies the range into a new array and calls {@link #collectIncomingData(byte[])}, so a
+     * session that overrides only that one sees exactly asynchat's contract.
+     *
+     * @param buffer the channel's input buffer; read only the range, only during the call
+     * @param offset where the bytes start
+     * @param length how many bytes, at least 1
+     */
+    default void collectIncomingData(byte[] buffer, int offset, int length) {
+        collectIncomingData(Arrays.copyOfRange(buffer, offset, offset + length));
+    }
 
     /**
      * Signals that the terminator was found: the delimiter was read (and dropped), or the count was reached.

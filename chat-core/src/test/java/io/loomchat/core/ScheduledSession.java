@@ -16,11 +16,28 @@ final class ScheduledSession implements ChatSession {
     private final Received received = new Received();
     private final List<String> problems = new ArrayList<>();
     private int closedCalls;
+    /** Whether the session takes its input in place, as a range of the reader's buffer, and copies it itself. */
+    private final boolean inPlace;
 
     ScheduledSession(ChatChannel channel, Schedule schedule) {
+        this(channel, schedule, false);
+    }
+
+    ScheduledSession(ChatChannel channel, Schedule schedule, boolean inPlace) {
         this.channel = channel;
         this.schedule = schedule;
+        this.inPlace = inPlace;
         channel.setTerminator(schedule.initial());
+    }
+
+    @Override
+    public void collectIncomingData(byte[] buffer, int offset, int length) {
+        if (!inPlace) {
+            ChatSession.super.collectIncomingData(buffer, offset, length);
+            return;
+        }
+        if (length <= 0 && problems.size() < 5) problems.add("an empty range was collected");
+        received.collect(java.util.Arrays.copyOfRange(buffer, offset, offset + length));
     }
 
     @Override

@@ -22,8 +22,16 @@ interface ReaderSink {
     default void readEnds() {
     }
 
-    /** asynchat's {@code collect_incoming_data}: never empty. */
+    /** asynchat's {@code collect_incoming_data}, with an array the session may keep: never empty. */
     void collect(byte[] data);
+
+    /**
+     * asynchat's {@code collect_incoming_data}, with a range of the reader's buffer, valid during the call only:
+     * never empty. By default a copy goes to {@link #collect(byte[])}.
+     */
+    default void collect(byte[] buffer, int offset, int length) {
+        collect(java.util.Arrays.copyOfRange(buffer, offset, offset + length));
+    }
 
     /** asynchat's {@code found_terminator}. */
     void found();

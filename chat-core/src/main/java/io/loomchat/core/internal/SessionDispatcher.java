@@ -157,6 +157,15 @@ final class SessionDispatcher implements ReaderSink {
     }
 
     @Override
+    public void collect(byte[] buffer, int offset, int length) {
+        try {
+            session.collectIncomingData(buffer, offset, length);
+        } catch (Throwable t) {
+            failed(t);
+        }
+    }
+
+    @Override
     public void found() {
         try {
             session.foundTerminator();

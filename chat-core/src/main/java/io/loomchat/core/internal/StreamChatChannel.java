@@ -51,7 +51,7 @@ final class StreamChatChannel implements ChatChannel {
 
     @Override
     public void setTerminator(long count) {
-        reader.setTerminator(Terminator.count(count));
+        reader.setCount(count);
     }
 
     @Override

@@ -61,6 +61,9 @@ final class TerminatorReader {
     private volatile Terminator terminator = Terminator.none();
     /** The delimiter's bytes when {@link #terminator} is a Delimiter, else null. */
     private byte[] delimiter;
+    /** The last Delimiter set and a copy of its bytes: a protocol that sets one constant again copies it once. */
+    private Terminator.Delimiter lastSet;
+    private byte[] lastSetBytes;
     /** The state of a terminator beyond asynchat's, else null. */
     private Splitter splitter;
     /**
@@ -97,7 +100,11 @@ final class TerminatorReader {
     void setTerminator(Terminator terminator) {
         switch (terminator) {
             case Terminator.Delimiter d -> {
-                delimiter = d.bytes();
+                if (d != lastSet) {
+                    lastSetBytes = d.bytes();
+                    lastSet = d;
+                }
+                delimiter = lastSetBytes;
                 splitter = null;
                 REMAINING.setRelease(this, 0L);
             }
@@ -131,6 +138,18 @@ final class TerminatorReader {
         terminatorSets++;
         stamps.messageEnds();
         TERMINATOR.setRelease(this, terminator);
+    }
+
+    /** Sets a count, as {@code setTerminator(Terminator.count(count))} does, without allocating one. */
+    void setCount(long count) {
+        if (count < 0) throw new IllegalArgumentException("count < 0: " + count);
+        delimiter = null;
+        splitter = null;
+        REMAINING.setRelease(this, count);
+        messageBytes = 0;
+        terminatorSets++;
+        stamps.messageEnds();
+        TERMINATOR.setRelease(this, COUNT_MET);  // any Count: getTerminator() reads the count from remaining
     }
 
     Terminator getTerminator() {
@@ -407,7 +426,7 @@ final class TerminatorReader {
 
     private void collect(int from, int to) {
         // asynchat: "don't bother reporting the empty string (source of subtle bugs)"
-        if (to > from && sink.dispatching()) sink.collect(Arrays.copyOfRange(buffer, from, to));
+        if (to > from && sink.dispatching()) sink.collect(buffer, from, to - from);
     }
 
     private void found() {
