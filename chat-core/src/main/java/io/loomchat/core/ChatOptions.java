@@ -66,9 +66,9 @@ public final class ChatOptions {
      * {@return the bytes read from the connection at a time (asynchat's {@code ac_in_buffer_size})} Default 4096.
      *
      * <p>From 4096 up the buffer adapts to the traffic, and reads return at most this many bytes only while
-     * messages are small: a quiet connection, or one that exchanges small messages, reads into 1 KiB (less
+     * messages are small: a quiet connection, or one that exchanges small messages, reads into 256 bytes (less
      * memory per idle connection); a read that fills the buffer moves it to this size, then fourfold up to
-     * 64 KiB (a client sending faster than it is read); a run of small reads returns it to 1 KiB. A value under
+     * 64 KiB (a client sending faster than it is read); a run of small reads returns it to 256 bytes. A value under
      * 4096 is kept exactly, as asynchat does, to show a session partial messages.
      */
     public int inBufferSize() {

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(30)
 class BufferSizingTest {
     /**
-     * inBufferSize 16 KiB, one 1500-byte line per read: the first line fills the 1 KiB quiet buffer and moves it
-     * to 16 KiB, where it stays; every later line arrives in one piece. (A buffer that shrank back to 1 KiB after
+     * inBufferSize 16 KiB, one 1500-byte line per read: the first line fills the 256-byte quiet buffer and moves
+     * it to 16 KiB, where it stays; every later line arrives in one piece. (A buffer that shrank back after
      * 16 reads under an eighth of 16 KiB would cycle, splitting every 17th line.)
      */
     @Test

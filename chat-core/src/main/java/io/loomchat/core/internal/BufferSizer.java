@@ -10,7 +10,7 @@ package io.loomchat.core.internal;
  * {@code ac_in_buffer_size}.
  */
 final class BufferSizer {
-    static final int QUIET_BUFFER = 1024;
+    static final int QUIET_BUFFER = 256;
     static final int MAX_GROWN_BUFFER = 64 * 1024;
     static final int SMALL_READS_TO_SHRINK = 16;
 

@@ -62,11 +62,11 @@ final class OutputQueue {
     private final int lowWatermark;
     /** Whether the output gathers segments into one system call: only then may a caller's array be shared. */
     private final boolean gathers;
-    private final ArrayDeque<Object> producerFifo = new ArrayDeque<>();
+    private final ArrayDeque<Object> producerFifo = new ArrayDeque<>(4);  // grows as needed; small while idle
     /** The segments taken off the FIFO for one write, by the thread writing. */
     private final ArrayList<Segment> writing = new ArrayList<>(0);
     /** Written segments kept for reuse while output flows; dropped by {@link #dropSpares()} when idle. */
-    private final ArrayDeque<Segment> spares = new ArrayDeque<>();
+    private final ArrayDeque<Segment> spares = new ArrayDeque<>(4);
     private final int maxSpares;
     private Listener listener = wasEmpty -> { };
     /** Bytes pushed and not yet written, the segments being written included. */

@@ -9,7 +9,7 @@ class BufferSizerTest {
     void fullReadsGrowTheBufferToInBufferSizeThenFourfoldUpTo64KiB() {
         BufferSizer sizer = new BufferSizer(4096);
         int size = sizer.initialSize();
-        assertEquals(1024, size);
+        assertEquals(256, size);
         int[] expected = {4096, 16384, 65536, 65536};
         for (int grown : expected) {
             sizer.read(size, size, size);
@@ -30,7 +30,7 @@ class BufferSizerTest {
         size = sizer.nextSize(size);
         assertEquals(4096, size);
         for (int i = 0; i < BufferSizer.SMALL_READS_TO_SHRINK; i++) sizer.read(100, size, size);
-        assertEquals(1024, sizer.nextSize(size));
+        assertEquals(256, sizer.nextSize(size));
     }
 
     @Test
@@ -38,7 +38,7 @@ class BufferSizerTest {
         BufferSizer sizer = new BufferSizer(16384);
         int size = 16384;
         for (int i = 0; i < 100; i++) {
-            sizer.read(600, size, size);  // over half of the 1 KiB quiet size
+            sizer.read(600, size, size);  // over half of the 256-byte quiet size
             assertEquals(size, sizer.nextSize(size));
         }
     }

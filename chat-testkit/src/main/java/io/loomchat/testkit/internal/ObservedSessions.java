@@ -50,6 +50,11 @@ public final class ObservedSessions {
         }
 
         @Override
+        public void collectIncomingData(byte[] buffer, int offset, int length) {
+            session.collectIncomingData(buffer, offset, length);
+        }
+
+        @Override
         public void foundTerminator() {
             session.foundTerminator();
         }

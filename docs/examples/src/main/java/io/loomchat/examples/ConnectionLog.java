@@ -31,6 +31,11 @@ final class ConnectionLog implements SessionFactory {
             }
 
             @Override
+            public void collectIncomingData(byte[] buffer, int offset, int length) {
+                session.collectIncomingData(buffer, offset, length);
+            }
+
+            @Override
             public void foundTerminator() {
                 session.foundTerminator();
             }

@@ -56,7 +56,7 @@ final class Resp {
             }
             int start = i;
             while (i < end && line[i] != ' ' && line[i] != '\t') i++;
-            words.add(start == 0 && i == line.length ? line : Arrays.copyOfRange(line, start, i));
+            words.add(Arrays.copyOfRange(line, start, i));  // line is reused: each word gets its own array
         }
         return words;
     }

@@ -16,6 +16,7 @@ import io.loomchat.core.SessionFactory;
 import io.loomchat.core.Terminator;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,7 +30,8 @@ import java.util.concurrent.ConcurrentMap;
  * <p>Requests are inline ({@code SET k v\r\n}, split at spaces) or arrays of bulk strings
  * ({@code *3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n}). Lines (inline commands and the {@code *N} and {@code $len}
  * headers) are read with the line terminator {@code \n}, dropping the {@code \r} before it; each bulk string with a
- * count terminator of {@code len}, then its CRLF with a count of 2, so values are binary-safe. A malformed request
+ * count terminator of {@code len}, then its CRLF with a count of 2, so values are binary-safe. Input is taken in
+ * place ({@link ChatSession#collectIncomingData(byte[], int, int)}): a line or a CRLF costs no array of its own. A malformed request
  * gets {@code -ERR Protocol error: ...} and the connection closes, as in Redis.
  *
  * <p>Keys and values are bytes. Expired keys are removed when next touched; commands on several keys (MSET, DEL)
@@ -71,9 +73,9 @@ public final class RespServer implements SessionFactory {
     /** One connection: reads requests and pushes a reply to each, in order. */
     private final class Client implements ChatSession {
         private final ChatChannel channel;
-        /** The current line when it arrives in more than one piece; most lines arrive whole, in {@link #piece}. */
-        private final ByteArrayOutputStream line = new ByteArrayOutputStream();
-        private byte[] piece;
+        /** The current line, copied out of the channel's buffer: lines are parsed in place, never kept. */
+        private byte[] line = new byte[64];
+        private int lineLength;
         private final List<byte[]> arguments = new ArrayList<>();
         /** Bulk strings still to read for the current array; 0 when the next line starts a request. */
         private int pending;
@@ -91,35 +93,39 @@ public final class RespServer implements SessionFactory {
             channel.setTerminator(LINE);
         }
 
+        /** Input in the channel's buffer: lines and CRLFs are read in place, values copied into their array. */
         @Override
-        public void collectIncomingData(byte[] data) {
+        public void collectIncomingData(byte[] buffer, int offset, int length) {
             if (closing) return;
             switch (reading) {
-                case LINES -> appendLine(data);
-                case VALUE -> {
-                    // The count terminator bounds data. A value that arrives in one piece is kept as it is: no copy.
-                    if (filled == 0 && data.length == bulkLength) {
-                        bulk = data;
-                    } else {
-                        if (bulk == null) bulk = new byte[bulkLength];
-                        System.arraycopy(data, 0, bulk, filled, data.length);
+                case LINES -> {
+                    // The line terminator's maxMessageSize (64 KiB by default) bounds a line.
+                    if (lineLength + length > line.length) {
+                        line = Arrays.copyOf(line, Math.max(line.length * 2, lineLength + length));
                     }
-                    filled += data.length;
+                    System.arraycopy(buffer, offset, line, lineLength, length);
+                    lineLength += length;
+                }
+                case VALUE -> {
+                    if (bulk == null) bulk = new byte[bulkLength];
+                    System.arraycopy(buffer, offset, bulk, filled, length);
+                    filled += length;
                 }
                 case CRLF -> {
-                    for (byte b : data) badCrlf |= b != CRLF[filled++];
+                    for (int i = offset; i < offset + length; i++) badCrlf |= buffer[i] != CRLF[filled++];
                 }
             }
         }
 
-        private void appendLine(byte[] data) {
-            if (piece == null && line.size() == 0) {
-                piece = data;
-                return;
+        /** Input read into an array of its own (a long value, whole): the session may keep it, without a copy. */
+        @Override
+        public void collectIncomingData(byte[] data) {
+            if (reading == Reading.VALUE && filled == 0 && data.length == bulkLength && !closing) {
+                bulk = data;
+                filled = data.length;
+            } else {
+                collectIncomingData(data, 0, data.length);
             }
-            if (piece != null) line.writeBytes(piece);
-            piece = null;
-            line.writeBytes(data);
         }
 
         @Override
@@ -129,18 +135,16 @@ public final class RespServer implements SessionFactory {
                 case VALUE -> startCrlf();
                 case CRLF -> endBulk();
                 case LINES -> {
-                    byte[] text = piece != null ? piece : line.toByteArray();
-                    piece = null;
-                    line.reset();
-                    int end = text.length > 0 && text[text.length - 1] == '\r' ? text.length - 1 : text.length;
+                    int end = lineLength > 0 && line[lineLength - 1] == '\r' ? lineLength - 1 : lineLength;
+                    lineLength = 0;
                     if (pending > 0) {
-                        startBulk(text, end);
-                    } else if (end > 0 && text[0] == '*') {
-                        startArray(text, end);
+                        startBulk(line, end);
+                    } else if (end > 0 && line[0] == '*') {
+                        startArray(line, end);
                     } else {
                         // An inline command, as typed into nc: split at spaces (Redis also handles quotes; this does
                         // not).
-                        List<byte[]> words = words(text, end);
+                        List<byte[]> words = words(line, end);
                         if (!words.isEmpty()) execute(words);
                     }
                 }
@@ -214,23 +218,22 @@ public final class RespServer implements SessionFactory {
         }
 
         private void execute(List<byte[]> args) {
-            String command = text(args.get(0)).toLowerCase(Locale.ROOT);
+            Command command = Command.named(args.get(0));
             int n = args.size();
-            byte[] reply = switch (command) {
-                case "ping" -> n == 1 ? PONG : n == 2 ? pushBulk(args.get(1)) : arityError(command);
-                case "echo" -> n == 2 ? pushBulk(args.get(1)) : arityError(command);
-                case "get" -> n == 2 ? pushBulk(get(text(args.get(1)))) : arityError(command);
-                case "set" -> n >= 3 ? set(args) : arityError(command);
-                case "del" -> n >= 2 ? integer(delete(args)) : arityError(command);
-                case "exists" -> n >= 2 ? integer(args.stream().skip(1).filter(k -> get(text(k)) != null).count())
+            byte[] reply = command == null ? unknown(args) : switch (command) {
+                case GET -> n == 2 ? pushBulk(get(text(args.get(1)))) : arityError(command);
+                case SET -> n >= 3 ? set(args) : arityError(command);
+                case PING -> n == 1 ? PONG : n == 2 ? pushBulk(args.get(1)) : arityError(command);
+                case ECHO -> n == 2 ? pushBulk(args.get(1)) : arityError(command);
+                case DEL -> n >= 2 ? integer(delete(args)) : arityError(command);
+                case EXISTS -> n >= 2 ? integer(args.stream().skip(1).filter(k -> get(text(k)) != null).count())
                         : arityError(command);
-                case "incr" -> n == 2 ? incr(text(args.get(1))) : arityError(command);
-                case "mget" -> n >= 2 ? mget(args) : arityError(command);
-                case "mset" -> n >= 3 && n % 2 == 1 ? mset(args) : arityError(command);
-                case "config" -> n >= 3 && text(args.get(1)).equalsIgnoreCase("get") ? ascii("*0\r\n")
+                case INCR -> n == 2 ? incr(text(args.get(1))) : arityError(command);
+                case MGET -> n >= 2 ? mget(args) : arityError(command);
+                case MSET -> n >= 3 && n % 2 == 1 ? mset(args) : arityError(command);
+                case CONFIG -> n >= 3 && text(args.get(1)).equalsIgnoreCase("get") ? ascii("*0\r\n")
                         : error("unsupported CONFIG subcommand or wrong number of arguments");
-                case "quit" -> null;
-                default -> unknown(args);
+                case QUIT -> null;
             };
             if (reply == null) {
                 closeAfter(OK);
@@ -323,7 +326,7 @@ public final class RespServer implements SessionFactory {
         return error(message.toString());
     }
 
-    private static byte[] arityError(String command) {
-        return error("wrong number of arguments for '" + command + "' command");
+    private static byte[] arityError(Command command) {
+        return error("wrong number of arguments for '" + command.name().toLowerCase(Locale.ROOT) + "' command");
     }
 }
