@@ -147,9 +147,9 @@ class TerminatorReaderTest {
         TerminatorReader reader = reader(new Chunks(() -> { }, "v".repeat(10_000) + "\n"), sink, 4096, 0);
         reader.setTerminator(Terminator.count(10_000));
         reader.run();
-        assertEquals(List.of(10_000, 1), sink.pieces, "read straight into one array after the first 1 KiB read");
+        assertEquals(List.of(10_000, 1), sink.pieces, "read straight into one array after the first, 256-byte read");
         assertEquals("[][(10000)|][\n]", sink.calls.toString(),
-                "the first read leaves its 1 KiB to the direct read; the count read exactly, the rest after it");
+                "the first read leaves its 256 bytes to the direct read; the count read exactly, the rest after it");
     }
 
     @Test
@@ -163,7 +163,7 @@ class TerminatorReaderTest {
         reader.setTerminator(Terminator.count(6_000));
         reader.run();
         assertEquals(List.of(0, 2_500, 5_000, 6_000), collectedWhenBlocking);
-        assertEquals("[(1024)][(1476)][(2500)][(1000)|]", sink.calls.toString(),
+        assertEquals("[(256)][(2244)][(2500)][(1000)|]", sink.calls.toString(),
                 "the rest is not here: the count goes through the buffer, read by read");
     }
 
@@ -174,7 +174,7 @@ class TerminatorReaderTest {
         reader.setTerminator(Terminator.count(100_000));
         sink.onCollect = r -> reader.setTerminator(Terminator.delimiter("\n"));
         reader.run();
-        assertEquals("[(1024)][(3976)][bc|d|]", sink.calls.toString(), "the rest is read under the new terminator");
+        assertEquals("[(256)][(4744)][bc|d|]", sink.calls.toString(), "the rest is read under the new terminator");
     }
 
     @Test
