@@ -40,4 +40,49 @@ class LogContextTest {
         assertEquals(List.of("callback " + name + " " + name,
                 "producer " + name.replace("-conn-", "-pump-") + " " + name), seen);
     }
+
+    /**
+     * While the connection thread waits for input its MDC holds none of the connection's keys (an idle connection
+     * keeps no MDC map); they are back in every callback, and a key the session put itself stays throughout.
+     */
+    @Test
+    void theKeysAreTakenAwayWhileTheThreadWaitsForInput() throws Exception {
+        List<String> atReads = new CopyOnWriteArrayList<>();
+        List<String> inCallbacks = new CopyOnWriteArrayList<>();
+        java.util.Iterator<String> chunks = List.of("a\n", "b\n").iterator();
+        java.io.InputStream in = new java.io.InputStream() {
+            @Override
+            public int read() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                atReads.add(String.valueOf(MDC.getCopyOfContextMap()));
+                if (!chunks.hasNext()) return -1;
+                byte[] chunk = chunks.next().getBytes();
+                System.arraycopy(chunk, 0, b, off, chunk.length);
+                return chunk.length;
+            }
+        };
+        ChatConnection connection = ChatConnection.start(in, new ByteArrayOutputStream(), channel -> {
+            channel.setTerminator("\n");
+            return new ChatSession() {
+                @Override
+                public void collectIncomingData(byte[] data) {
+                }
+
+                @Override
+                public void foundTerminator() {
+                    inCallbacks.add(MDC.get("connection") + " " + MDC.get("remote") + " " + MDC.get("user"));
+                    MDC.put("user", "ann");
+                }
+            };
+        });
+        assertTrue(connection.awaitClosed(Duration.ofSeconds(10)));
+        assertEquals(List.of("null", "{user=ann}", "{user=ann}"), atReads, "the MDC at each read");
+        assertEquals(2, inCallbacks.size(), inCallbacks::toString);
+        assertTrue(inCallbacks.get(0).matches("loomchat-conn-\\d+ null null"), inCallbacks.get(0));
+        assertTrue(inCallbacks.get(1).matches("loomchat-conn-\\d+ null ann"), inCallbacks.get(1));
+    }
 }

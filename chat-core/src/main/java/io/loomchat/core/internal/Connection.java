@@ -17,7 +17,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * One connection's life, as {@link ConnectionState} writes it down: the connection thread creates the session,
@@ -44,6 +43,7 @@ public final class Connection implements ChatConnection, ProducerPump.Owner, Tim
     private final ProducerPump pump;
     private final ReplyHold hold;
     private final SessionDispatcher session;
+    private final LogContext logContext;
     private final StreamChatChannel channel;
     private final CountDownLatch ended = new CountDownLatch(1);
     private Runnable onEnd = () -> { };
@@ -75,8 +75,9 @@ public final class Connection implements ChatConnection, ProducerPump.Owner, Tim
                 options.outBufferSize());
         this.hold = new ReplyHold(queue, pump, output, time, holdReplies);
         queue.listener(hold);
+        this.logContext = new LogContext(endpoint.remoteAddress(), name);
         this.session = new SessionDispatcher(state, hold, this::closeNow, this::outputFailed, toString(),
-                endpoint.remoteAddress(), this::aside);
+                endpoint.remoteAddress(), this::aside, logContext);
         this.reader = new TerminatorReader(endpoint.in(), session, time, options.inBufferSize(),
                 options.maxMessageSize());
         this.watch = new TimeoutWatch(id, name, endpoint.remoteAddress(), time, state, timeouts, reader.stamps(),
@@ -113,8 +114,7 @@ public final class Connection implements ChatConnection, ProducerPump.Owner, Tim
     }
 
     private void run() {
-        MDC.put("remote", String.valueOf(endpoint.remoteAddress()));
-        MDC.put("connection", name);
+        logContext.enter();
         session.turn().take();  // the connection thread calls the session, but while it waits in a read
         hold.ownedByCurrentThread();
         Watchdog.watch(watch);
@@ -144,8 +144,7 @@ public final class Connection implements ChatConnection, ProducerPump.Owner, Tim
             closeNow(CloseReason.SESSION_ERROR);  // a bug, not the peer: count it so, not as a plain close
         } finally {
             end(endOfInput);
-            MDC.remove("remote");
-            MDC.remove("connection");
+            logContext.leave();
         }
     }
 
@@ -263,8 +262,7 @@ public final class Connection implements ChatConnection, ProducerPump.Owner, Tim
     /** Runs an idle event on a thread of its own, named and logged as the connection. */
     private void aside(Runnable delivery) {
         Thread.ofVirtual().name(name + "-idle").start(() -> {
-            MDC.put("remote", String.valueOf(endpoint.remoteAddress()));
-            MDC.put("connection", name);
+            logContext.enter();
             delivery.run();
         });
     }

@@ -45,11 +45,14 @@ final class SessionDispatcher implements ReaderSink {
 
     /** Keeps the session's callbacks one at a time, idle events included. */
     private final SessionTurn turn;
+    /** The connection's MDC keys, on the connection thread except while it waits for input. */
+    private final LogContext logContext;
 
     SessionDispatcher(ConnectionState state, ReplyHold hold, Consumer<CloseReason> close,
                       Consumer<Throwable> outputFailed, String who, SocketAddress remoteAddress,
-                      Consumer<Runnable> aside) {
+                      Consumer<Runnable> aside, LogContext logContext) {
         this.turn = new SessionTurn(this::idle, aside);
+        this.logContext = logContext;
         this.state = state;
         this.hold = hold;
         this.close = close;
@@ -111,10 +114,12 @@ final class SessionDispatcher implements ReaderSink {
     @Override
     public void readStarts() {
         turn.letGo();
+        logContext.leave();  // an idle connection holds no MDC map
     }
 
     @Override
     public void readEnds() {
+        logContext.enter();
         turn.take();
     }
 

@@ -22,7 +22,7 @@ class SessionDispatcherTest {
     private final List<CloseReason> closes = new CopyOnWriteArrayList<>();
     private final List<Throwable> outputFailures = new CopyOnWriteArrayList<>();
     private final SessionDispatcher dispatcher = new SessionDispatcher(state, output.hold, closes::add,
-            outputFailures::add, "loomchat-conn-test", null, Runnable::run);
+            outputFailures::add, "loomchat-conn-test", null, Runnable::run, new LogContext(null, "loomchat-conn-test"));
     /** The sessions here do not use their channel. */
     private final ChatChannel channel = null;
 
