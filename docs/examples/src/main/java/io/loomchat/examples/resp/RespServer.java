@@ -107,8 +107,12 @@ public final class RespServer implements SessionFactory {
                     lineLength += length;
                 }
                 case VALUE -> {
-                    if (bulk == null) bulk = new byte[bulkLength];
-                    System.arraycopy(buffer, offset, bulk, filled, length);
+                    if (filled == 0 && length == bulkLength) {
+                        bulk = Arrays.copyOfRange(buffer, offset, offset + length);  // whole: no zeroing first
+                    } else {
+                        if (bulk == null) bulk = new byte[bulkLength];
+                        System.arraycopy(buffer, offset, bulk, filled, length);
+                    }
                     filled += length;
                 }
                 case CRLF -> {
