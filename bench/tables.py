@@ -1,19 +1,36 @@
 #!/usr/bin/env python3
-"""Prints the Markdown tables of docs/benchmarks.md from a throughput run's summary.json.
+"""Prints the Markdown tables of docs/benchmarks.md from a throughput run's summary.json and raw.csv.
 
     python3 bench/tables.py bench/results/throughput-X/summary.json [--target loomchat]
 
-Pipeline 16: median requests/s per target and the target's ratios to each of the others. Pipeline 1: median
-requests/s and p99 (ms) per target, and the target's p99 over Netty's. Medians are over rounds, as the
-harness's own summary.md gives them. Python 3 standard library only.
+Pipeline 16: median requests/s per target with its server CPU per request (µs), and the target's ratios to
+each of the others. Pipeline 1: median requests/s, p99 (ms) and server CPU per request per target, and the
+target's p99 over Netty's. Medians are over rounds, as the harness's own summary.md gives them; CPU per request
+is the median over rounds of the server's cores ÷ its requests/s, from raw.csv beside summary.json. Python 3
+standard library only.
 """
 import argparse
+import csv
 import json
+import os
 import statistics
+
+median = statistics.median
 
 
 def fmt_rps(value):
     return f"{value / 1e6:.2f}M" if value >= 1e6 else f"{value / 1e3:.1f}k"
+
+
+def cpu_per_request(raw_csv):
+    """{(config, test, target): median µs of server CPU per request} from the harness's raw.csv."""
+    samples = {}
+    with open(raw_csv) as f:
+        for row in csv.DictReader(f):
+            rps, cores = float(row["rps"] or 0), float(row["server_cores"] or 0)
+            if rps > 0:
+                samples.setdefault((row["config"], row["test"], row["target"]), []).append(cores / rps * 1e6)
+    return {key: median(values) for key, values in samples.items()}
 
 
 def main():
@@ -23,6 +40,7 @@ def main():
     args = parser.parse_args()
     with open(args.summary) as f:
         data = json.load(f)
+    cpu = cpu_per_request(os.path.join(os.path.dirname(args.summary), "raw.csv"))
     rows, peers = {}, []
     for key, value in data.items():
         config, test, name = key.split("/")
@@ -30,7 +48,10 @@ def main():
         if name != args.target and name not in peers:
             peers.append(name)
     me = args.target
-    median = statistics.median
+
+    def us(config, test, name):
+        value = cpu.get((config, test, name))
+        return "—" if value is None else f"{value:.2f}"
 
     print(f"| config | test | {me} | " + " | ".join(peers) + " | "
           + " | ".join(f"÷ {p}" for p in peers) + " |")
@@ -39,9 +60,9 @@ def main():
         if config.endswith("-P1"):
             continue
         mine = median(by[me]["rps"])
-        cells = [fmt_rps(median(by[p]["rps"])) for p in peers]
+        cells = [f"{fmt_rps(median(by[p]['rps']))} · {us(config, test, p)}" for p in [me] + peers]
         ratios = [f"{mine / median(by[p]['rps']):.2f}" for p in peers]
-        print(f"| {config} | {test} | {fmt_rps(mine)} | " + " | ".join(cells) + " | " + " | ".join(ratios) + " |")
+        print(f"| {config} | {test} | " + " | ".join(cells) + " | " + " | ".join(ratios) + " |")
 
     print()
     print(f"| config | test | {me} | " + " | ".join(peers) + f" | {me} p99 ÷ netty p99 |")
@@ -51,7 +72,8 @@ def main():
             continue
 
         def cell(name):
-            return f"{fmt_rps(median(by[name]['rps']))} / {median(by[name]['p99']):.2f}"
+            return (f"{fmt_rps(median(by[name]['rps']))} / {median(by[name]['p99']):.2f} / "
+                    f"{us(config, test, name)}")
 
         ratio = median(by[me]["p99"]) / median(by["netty"]["p99"])
         print(f"| {config} | {test} | {cell(me)} | " + " | ".join(cell(p) for p in peers) + f" | {ratio:.2f} |")
