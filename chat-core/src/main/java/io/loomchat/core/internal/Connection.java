@@ -70,19 +70,19 @@ public final class Connection implements ChatConnection, ProducerPump.Owner, Tim
         this.time = TimeSource.of(options.clock());
         this.timeouts = new ConnectionTimeouts(options);
         this.output = new PumpOutput(endpoint.out(), time);
+        this.logContext = new LogContext(endpoint.remoteAddress(), name);
         this.queue = new OutputQueue(options.highWatermark(), options.lowWatermark(), output.gathers());
-        this.pump = new ProducerPump(queue, output, this, time, PumpThreads.of(name, endpoint.remoteAddress()),
+        this.pump = new ProducerPump(queue, output, this, time, PumpThreads.of(name, logContext),
                 options.outBufferSize());
         this.hold = new ReplyHold(queue, pump, output, time, holdReplies);
         queue.listener(hold);
-        this.logContext = new LogContext(endpoint.remoteAddress(), name);
-        this.session = new SessionDispatcher(state, hold, this::closeNow, this::outputFailed, toString(),
+        this.session = new SessionDispatcher(state, hold, this::closeNow, this::outputFailed, this,
                 endpoint.remoteAddress(), this::aside, logContext);
         this.reader = new TerminatorReader(endpoint.in(), session, time, options.inBufferSize(),
                 options.maxMessageSize());
         this.watch = new TimeoutWatch(id, name, endpoint.remoteAddress(), time, state, timeouts, reader.stamps(),
                 output, queue, pump, hold, new IdleEvents(options, time.nanoTime()), this);
-        this.tls = new TlsStarter(toString(), endpoint.remoteAddress(), endpoint.transport(), state, queue, output,
+        this.tls = new TlsStarter(this, endpoint.remoteAddress(), endpoint.transport(), state, queue, output,
                 reader, watch, timeouts.handshakeTimeout());
         this.channel = new StreamChatChannel(name, endpoint.remoteAddress(), this::closeFromSession, this::startTls,
                 reader, queue, pump, hold);

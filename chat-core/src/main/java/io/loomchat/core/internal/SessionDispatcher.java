@@ -33,7 +33,8 @@ final class SessionDispatcher implements ReaderSink {
     /** Told when the connection thread's own write of held replies failed. */
     private final Consumer<Throwable> outputFailed;
     /** The connection's name and peer, for log lines. */
-    private final String who;
+    /** The connection, named in log lines by its toString(), made only when a line is logged. */
+    private final Object who;
     private final SocketAddress remoteAddress;
     private ChatChannel channel;
     private volatile ChatSession session;
@@ -49,7 +50,7 @@ final class SessionDispatcher implements ReaderSink {
     private final LogContext logContext;
 
     SessionDispatcher(ConnectionState state, ReplyHold hold, Consumer<CloseReason> close,
-                      Consumer<Throwable> outputFailed, String who, SocketAddress remoteAddress,
+                      Consumer<Throwable> outputFailed, Object who, SocketAddress remoteAddress,
                       Consumer<Runnable> aside, LogContext logContext) {
         this.turn = new SessionTurn(this::idle, aside);
         this.logContext = logContext;

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
 final class TlsStarter implements InputSwitch {
     private static final Logger LOG = LoggerFactory.getLogger(TlsStarter.class);
 
-    private final String who;
+    /** The connection, named in log lines by its toString(), made only when a line is logged. */
+    private final Object who;
     private final SocketAddress remoteAddress;
     private final Transport transport;
     private final ConnectionState state;
@@ -38,7 +39,7 @@ final class TlsStarter implements InputSwitch {
     /** True once startTls was called. Connection thread only. */
     private boolean started;
 
-    TlsStarter(String who, SocketAddress remoteAddress, Transport transport, ConnectionState state,
+    TlsStarter(Object who, SocketAddress remoteAddress, Transport transport, ConnectionState state,
                OutputQueue queue, PumpOutput output, TerminatorReader reader, TimeoutWatch watch,
                Duration handshakeTimeout) {
         this.who = who;
