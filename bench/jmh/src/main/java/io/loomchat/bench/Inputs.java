@@ -51,7 +51,7 @@ final class Inputs {
     }
 
     /** A session that only counts: the least work a session can do with what the reader hands it. */
-    static final class Counting implements ChatSession {
+    static class Counting implements ChatSession {
         long bytes;
         long terminators;
 
@@ -67,12 +67,25 @@ final class Inputs {
 
         /** Returns a factory that sets {@code terminator} and hands each session to {@code sink}. */
         static SessionFactory factory(byte[] delimiter, java.util.function.Consumer<Counting> sink) {
+            return factory(delimiter, false, sink);
+        }
+
+        /** As {@link #factory(byte[], java.util.function.Consumer)}; {@code inPlace} takes input as ranges. */
+        static SessionFactory factory(byte[] delimiter, boolean inPlace, java.util.function.Consumer<Counting> sink) {
             return (ChatChannel channel) -> {
                 channel.setTerminator(delimiter);
-                Counting session = new Counting();
+                Counting session = inPlace ? new InPlace() : new Counting();
                 sink.accept(session);
                 return session;
             };
+        }
+    }
+
+    /** Counts input taken in place, as a range of the reader's buffer: no array per piece. */
+    static final class InPlace extends Counting {
+        @Override
+        public void collectIncomingData(byte[] buffer, int offset, int length) {
+            bytes += length;
         }
     }
 }

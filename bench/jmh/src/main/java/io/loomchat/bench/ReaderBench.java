@@ -60,6 +60,15 @@ public class ReaderBench {
         return last.bytes;
     }
 
+    /** As {@link #delimited()}, with a session that takes its input in place: no array per collected piece. */
+    @Benchmark
+    @OperationsPerInvocation(Inputs.INPUT_BYTES)
+    public long delimitedInPlace() throws InterruptedException {
+        Inputs.run(input, OutputStream.nullOutputStream(), Inputs.Counting.factory(delimiter, true, s -> last = s));
+        if (last.terminators != Inputs.INPUT_BYTES / messageSize) throw new AssertionError(last.terminators);
+        return last.bytes;
+    }
+
     /** The delimiter search alone, {@code Bytes.indexOf} over one message: what the reader does per buffer. */
     @Benchmark
     @OperationsPerInvocation(Inputs.INPUT_BYTES)
