@@ -160,13 +160,14 @@ public interface ChatSession {
      * Handles an exception thrown by this session's callbacks or by one of its producers, or a limit or framing
      * rule that the peer broke. Mirrors asynchat's {@code handle_error}.
      *
-     * <p>The default logs the error at WARN with the remote address and closes the channel; after a broken limit
-     * or framing rule it first writes the replies already pushed (the answers to the peer's requests before the
-     * bad input), as {@link ChatChannel#closeWhenDone()} does. An override that
-     * does not close the channel keeps the connection going (as in asynchat); the input or producer that failed
-     * is skipped. After a broken limit ({@link ChatLimitException}) or framing rule ({@link ChatProtocolException})
-     * no more input is dispatched: what the hook pushes is written, then the connection closes (as after
-     * {@link ChatChannel#closeWhenDone()}), so a session can answer in its protocol before it goes.
+     * <p>The default logs the error at WARN with the remote address and closes the channel; after a limit or
+     * framing rule the peer broke it first writes the replies already pushed (the answers to the peer's requests
+     * before the bad input), as {@link ChatChannel#closeWhenDone()} does. An override that does not close the
+     * channel keeps the connection going (as in asynchat); the input or producer that failed is skipped. After a
+     * limit ({@link ChatLimitException}) or framing rule ({@link ChatProtocolException}) the peer broke, no more
+     * input is dispatched: what the hook pushes is written, then the connection closes (as after
+     * {@link ChatChannel#closeWhenDone()}), so a session can answer in its protocol before it goes. That output
+     * has the write timeout in all to go out, counted from the broken limit (30 seconds with no write timeout).
      *
      * <p>Called on the connection's thread, except for a producer's exception, which is reported on the pump
      * thread that ran the producer.

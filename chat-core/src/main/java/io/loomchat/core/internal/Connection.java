@@ -162,7 +162,7 @@ public final class Connection implements ChatConnection, ProducerPump.Owner, Tim
             reported = state.peerError();
             if (reported != null) {
                 Errors.limitBroken(reported);
-                session.failed(reported);  // on this thread; what the hook pushes is still written
+                session.failedByPeer(reported);  // on this thread; what the hook pushes is still written
             } else if (state.reason() == CloseReason.SHUTDOWN) {
                 session.serverClosing();
             } else if (fromOpen && state.reason() == CloseReason.PEER_CLOSED) {
@@ -180,7 +180,7 @@ public final class Connection implements ChatConnection, ProducerPump.Owner, Tim
         IOException late = state.peerError();
         if (late != null && late != reported) {
             Errors.limitBroken(late);
-            if (session.hasSession()) session.failed(late);
+            if (session.hasSession()) session.failedByPeer(late);
         }
         session.closed();
         Events.closed(id, endpoint.remoteAddress(), closeReason(), reader.stamps().bytesIn(), output.bytesOut());

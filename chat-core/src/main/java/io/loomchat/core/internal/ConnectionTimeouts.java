@@ -13,6 +13,9 @@ import java.time.Duration;
  * <ul>
  *   <li><b>linger</b>: after the last reply, unread input is drained for at most {@link #LINGER}; nothing else
  *       counts then, the connection is closing anyway.</li>
+ *   <li><b>drain after a limit</b>: once the peer broke a limit or framing rule, the replies queued before it
+ *       have {@code writeTimeout} in all to go out (or {@link #DRAIN_AFTER_LIMIT} with no write timeout), however
+ *       slowly the peer reads them.</li>
  *   <li><b>write</b>: a write blocked on a peer that does not read, for longer than {@code writeTimeout}; it
  *       counts while the input has ended and the output drains too.</li>
  *   <li><b>idle</b>: nothing read and nothing written for {@code idleTimeout}, while a read waits; a long
@@ -26,6 +29,8 @@ final class ConnectionTimeouts {
     /** How long a connection drains unread input after its last reply before it closes. */
     static final Duration LINGER = Duration.ofSeconds(2);
     private static final long LINGER_NANOS = LINGER.toNanos();
+    /** How long the output may drain after the peer broke a limit, when there is no write timeout. */
+    static final Duration DRAIN_AFTER_LIMIT = Duration.ofSeconds(30);
 
     /**
      * What the timeouts are measured from, each a time stamp or 0 for "not now".
@@ -36,27 +41,30 @@ final class ConnectionTimeouts {
      * @param lastWrite when bytes last went out
      * @param lingerSince when the output was shut after the last reply
      * @param openSince when the connection began opening (its TLS handshake), while it opens
+     * @param drainSince when the peer's broken limit or framing rule was first seen, or 0
      */
     record Stamps(long readSince, long messageSince, long writeSince, long lastWrite, long lingerSince,
-                  long openSince) {
+                  long openSince, long drainSince) {
     }
 
     private final long idleNanos;
     private final long messageNanos;
     private final long writeNanos;
     private final long handshakeNanos;
+    private final long drainNanos;
 
     ConnectionTimeouts(ChatOptions options) {
         this.handshakeNanos = options.handshakeTimeout().toNanos();
         this.idleNanos = options.idleTimeout().toNanos();
         this.messageNanos = options.messageTimeout().toNanos();
         this.writeNanos = options.writeTimeout().toNanos();
+        this.drainNanos = writeNanos > 0 ? writeNanos : DRAIN_AFTER_LIMIT.toNanos();
     }
 
     /**
      * Returns the timeout that ran out at {@code now}, or null: {@code HANDSHAKE_TIMEOUT} while opening, else
-     * {@link CloseReason#CLOSE_WHEN_DONE} for the linger, else {@code WRITE_TIMEOUT}, {@code IDLE_TIMEOUT} or
-     * {@code MESSAGE_TIMEOUT}, checked in that order.
+     * {@link CloseReason#CLOSE_WHEN_DONE} for the linger or the drain after a limit, else {@code WRITE_TIMEOUT},
+     * {@code IDLE_TIMEOUT} or {@code MESSAGE_TIMEOUT}, checked in that order.
      *
      * @param open whether the connection still dispatches input: idle and message timeouts count only then
      */
@@ -67,6 +75,7 @@ final class ConnectionTimeouts {
         if (stamps.lingerSince() != 0) {
             return now - stamps.lingerSince() > LINGER_NANOS ? CloseReason.CLOSE_WHEN_DONE : null;
         }
+        if (ran(stamps.drainSince(), drainNanos, now)) return CloseReason.CLOSE_WHEN_DONE;
         if (ran(stamps.writeSince(), writeNanos, now)) return CloseReason.WRITE_TIMEOUT;
         if (!open) return null;
         if (stamps.writeSince() == 0 && stamps.readSince() != 0

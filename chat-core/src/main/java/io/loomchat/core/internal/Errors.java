@@ -18,16 +18,17 @@ public final class Errors {
 
     /**
      * Logs {@code error} at WARN with the peer's address, then closes the channel: {@code ChatSession}'s default
-     * {@code handleError}. A broken limit or framing rule is not logged here: its connection logs it once, whatever
-     * the hook does (see {@link #limitBroken}); and the replies pushed before it are still written, then the
-     * connection closes ({@link ChatChannel#closeWhenDone()}, bounded by the write timeout), so the peer's good
-     * requests before the bad one are answered.
+     * {@code handleError}. A limit or framing rule the peer broke is not logged here: its connection logs it once,
+     * whatever the hook does (see {@link #limitBroken}); and the replies pushed before it are still written, then
+     * the connection closes ({@link ChatChannel#closeWhenDone()}; the connection bounds that drain), so the peer's
+     * good requests before the bad one are answered. The same exception types thrown by the session itself are its
+     * own errors: logged, and the connection closed at once.
      *
      * @param channel the channel to close
      * @param error what the session, a producer or the peer did
      */
     public static void logAndClose(ChatChannel channel, Throwable error) {
-        if (error instanceof ChatLimitException || error instanceof ChatProtocolException) {
+        if (SessionDispatcher.isPeerErrorInHook(error)) {
             channel.closeWhenDone();
             return;
         }

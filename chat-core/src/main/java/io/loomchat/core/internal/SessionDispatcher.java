@@ -44,6 +44,9 @@ final class SessionDispatcher implements ReaderSink {
      */
     private static final ThreadLocal<SessionDispatcher> IN_ERROR_HOOK = new ThreadLocal<>();
 
+    /** The peer's broken limit or framing rule whose error hook runs now, on the connection thread; else null. */
+    private Throwable peerErrorInHook;
+
     /** Keeps the session's callbacks one at a time, idle events included. */
     private final SessionTurn turn;
     /** The connection's MDC keys, on the connection thread except while it waits for input. */
@@ -222,6 +225,25 @@ final class SessionDispatcher implements ReaderSink {
             if (outer == null) IN_ERROR_HOOK.remove();
             else IN_ERROR_HOOK.set(outer);
         }
+    }
+
+    /**
+     * Tells the session's error hook of a limit or framing rule the peer broke, which the connection recorded:
+     * the default hook then writes the replies already queued before it closes.
+     */
+    void failedByPeer(IOException error) {
+        peerErrorInHook = error;
+        try {
+            failed(error);
+        } finally {
+            peerErrorInHook = null;
+        }
+    }
+
+    /** {@return whether the calling thread runs an error hook for {@code error}, a limit the peer broke} */
+    static boolean isPeerErrorInHook(Throwable error) {
+        SessionDispatcher inHook = IN_ERROR_HOOK.get();
+        return inHook != null && error != null && inHook.peerErrorInHook == error;
     }
 
     /** {@return why a close the calling thread makes now closes}: an error's, inside the error hook. */

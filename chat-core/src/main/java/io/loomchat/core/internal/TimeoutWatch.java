@@ -47,6 +47,8 @@ final class TimeoutWatch implements Watchdog.Ticking {
     private volatile long openSince;
     /** When the output was shut after the last reply, or 0: the linger's start. */
     private volatile long lingerSince;
+    /** When a tick first saw that the peer broke a limit, or 0: the start of the output's last drain. */
+    private long drainSince;
 
     TimeoutWatch(long id, String name, SocketAddress remoteAddress, TimeSource time, ConnectionState state,
                  ConnectionTimeouts timeouts, ReaderStamps reader, PumpOutput output, OutputQueue queue,
@@ -83,8 +85,9 @@ final class TimeoutWatch implements Watchdog.Ticking {
         hold.tick(now);
         pump.tick(now);
         if (now - output.lastWrite() > OutputQueue.SPARE_LINGER_NANOS) queue.dropSpares();
+        if (drainSince == 0 && state.peerError() != null) drainSince = now | 1;
         var stamps = new ConnectionTimeouts.Stamps(reader.readSince(), reader.messageSince(), output.writeSince(),
-                output.lastWrite(), lingerSince, openSince);
+                output.lastWrite(), lingerSince, openSince, drainSince);
         CloseReason expired = timeouts.expired(now, state.dispatching(), stamps);
         if (expired != null) {
             timedOut(expired);

@@ -52,13 +52,19 @@ class ConnectionTest {
         }
     }
 
-    @Test
-    void aShutdownDuringADispatchStillAnswersTheRequestsAlreadyRead() throws Exception {
-        Input in = new Input();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Transport transport = new Transport() {
+    /**
+     * A transport over {@code in} whose input ends when it is shut or closed, as a socket's does, and when the
+     * output is shut, as with a peer that closes once it has read everything.
+     */
+    private static Transport endingInput(Input in) {
+        return new Transport() {
             @Override
             public void shutdownInput() {
+                in.chunks.add(END);
+            }
+
+            @Override
+            public void shutdownOutput() {
                 in.chunks.add(END);
             }
 
@@ -67,6 +73,13 @@ class ConnectionTest {
                 in.chunks.add(END);
             }
         };
+    }
+
+    @Test
+    void aShutdownDuringADispatchStillAnswersTheRequestsAlreadyRead() throws Exception {
+        Input in = new Input();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Transport transport = endingInput(in);
         List<String> calls = new CopyOnWriteArrayList<>();
         Connection[] self = new Connection[1];
         Connection connection = Connection.create(new Endpoint(in, out, transport, null), ChatOptions.defaults(),
@@ -110,22 +123,7 @@ class ConnectionTest {
     void aBrokenLimitStillWritesTheRepliesPushedBeforeIt() throws Exception {
         Input in = new Input();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Transport transport = new Transport() {
-            @Override
-            public void shutdownInput() {
-                in.chunks.add(END);
-            }
-
-            @Override
-            public void shutdownOutput() {
-                in.chunks.add(END);  // a peer that closes when it reads the end of the output
-            }
-
-            @Override
-            public void close() {
-                in.chunks.add(END);
-            }
-        };
+        Transport transport = endingInput(in);
         CountDownLatch handled = new CountDownLatch(1);
         Connection connection = Connection.create(new Endpoint(in, out, transport, null),
                 ChatOptions.defaults().withMaxMessageSize(16), channel -> new ChatSession() {
@@ -169,6 +167,40 @@ class ConnectionTest {
             assertEquals(CloseReason.MESSAGE_TOO_LONG, connection.closeReason());
             assertEquals(1, limits.warnings().size(), () -> limits.warnings().toString());
             assertTrue(limits.warnings().get(0).contains("maxMessageSize (16) exceeded"), limits.warnings().get(0));
+        }
+    }
+
+    /** A ChatLimitException the session's producer throws is the session's error: logged, and closed at once. */
+    @Test
+    void aLimitExceptionThrownByTheSessionIsTheSessionsError() throws Exception {
+        Input in = new Input();
+        Connection connection = Connection.create(new Endpoint(in, new ByteArrayOutputStream(), endingInput(in), null),
+                ChatOptions.defaults(), channel -> new ChatSession() {
+                    {
+                        channel.setTerminator("\n");
+                    }
+
+                    @Override
+                    public void collectIncomingData(byte[] data) {
+                    }
+
+                    @Override
+                    public void foundTerminator() {
+                        channel.pushWithProducer(() -> {
+                            throw new io.loomchat.core.ChatLimitException("quota", 1, null, "the session's own");
+                        });
+                    }
+                });
+        try (CapturedLog session = CapturedLog.of("io.loomchat.session");
+             CapturedLog limits = CapturedLog.of("io.loomchat.limits")) {
+            connection.start();
+            in.chunks.add("A\n".getBytes(StandardCharsets.US_ASCII));
+            assertTrue(connection.awaitClosed(Duration.ofSeconds(5)));
+            assertEquals(CloseReason.SESSION_ERROR, connection.closeReason());
+            assertEquals(1, session.warnings().size(), () -> session.warnings().toString());
+            assertTrue(session.warnings().get(0).contains("closing after an error in the session"),
+                    session.warnings().get(0));
+            assertEquals(List.of(), limits.warnings(), "not the peer's limit");
         }
     }
 }
