@@ -208,4 +208,24 @@ class SessionHarnessTest {
             client.expectLine("hi").send("x\r\n").expectLine("x").shutdownOutput().expectClosed();
         }
     }
+
+    /** The harness's session sees the end of input as over a socket: inputEnded with the held-back tail. */
+    @Test
+    void theEndOfInputReachesTheSessionWithItsTail() {
+        try (SessionHarness harness = SessionHarness.start(channel -> {
+            channel.setTerminator("\r\n");
+            return new ChatSession() {
+                @Override public void collectIncomingData(byte[] data) { }
+
+                @Override public void foundTerminator() { }
+
+                @Override public void inputEnded(ChatChannel ended, byte[] tail) {
+                    ended.push("tail " + Escapes.escape(new String(tail, java.nio.charset.StandardCharsets.UTF_8)));
+                }
+            };
+        })) {
+            harness.feed("last\r").endInput();
+            assertEquals("tail \\r", harness.takeOutput());
+        }
+    }
 }

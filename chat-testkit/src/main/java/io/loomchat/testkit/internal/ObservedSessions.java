@@ -78,5 +78,20 @@ public final class ObservedSessions {
             listener.failed(errorChannel, error);
             session.handleError(errorChannel, error);
         }
+
+        @Override
+        public void inputEnded(ChatChannel endedChannel, byte[] tail) {
+            session.inputEnded(endedChannel, tail);
+        }
+
+        @Override
+        public void serverClosing(ChatChannel closingChannel) {
+            session.serverClosing(closingChannel);
+        }
+
+        @Override
+        public void idle(ChatChannel idleChannel, IdleKind kind) {
+            session.idle(idleChannel, kind);
+        }
     }
 }

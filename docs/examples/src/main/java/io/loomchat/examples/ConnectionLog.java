@@ -63,6 +63,16 @@ final class ConnectionLog implements SessionFactory {
             public void handleError(ChatChannel errorChannel, Throwable error) {
                 session.handleError(errorChannel, error);
             }
+
+            @Override
+            public void inputEnded(ChatChannel endedChannel, byte[] tail) {
+                session.inputEnded(endedChannel, tail);
+            }
+
+            @Override
+            public void idle(ChatChannel idleChannel, IdleKind kind) {
+                session.idle(idleChannel, kind);
+            }
         };
     }
 }
