@@ -301,9 +301,10 @@ final class TerminatorReader {
         sink.beginDispatch();
         long left = remaining - (size - handed);
         REMAINING.setRelease(this, left);
+        int setsBefore = terminatorSets;
         if (sink.dispatching()) sink.collect(handed == 0 ? data : Arrays.copyOfRange(data, handed, size));
         if (left == 0 && sink.dispatching()) {  // as asynchat: the count is met, whatever terminator the collect set
-            TERMINATOR.setRelease(this, COUNT_MET);
+            if (setsBefore == terminatorSets) TERMINATOR.setRelease(this, COUNT_MET);  // else the collect's applies
             lastDelimiter = null;
             found();
         }
@@ -398,9 +399,11 @@ final class TerminatorReader {
                 int from = start;
                 start += n;
                 REMAINING.setRelease(this, remaining - n);
+                int setsBefore = terminatorSets;
                 collect(from, start);
                 if (remaining == n) {
-                    TERMINATOR.setRelease(this, COUNT_MET);
+                    // Met: Count(0), unless the collect set another terminator, which then applies (and says so).
+                    if (setsBefore == terminatorSets) TERMINATOR.setRelease(this, COUNT_MET);
                     lastDelimiter = null;
                     found();
                 }

@@ -167,6 +167,25 @@ class TerminatorReaderTest {
                 "the rest is not here: the count goes through the buffer, read by read");
     }
 
+    /**
+     * A delimiter set in the collect that meets a count: the count is still found, and the delimiter is what
+     * splits the rest and what getTerminator() says, not the met count's Count(0).
+     */
+    @Test
+    void aDelimiterSetInTheCollectThatMeetsACountIsTheTerminatorAfterIt() throws IOException {
+        Recorder sink = new Recorder();
+        TerminatorReader reader = reader(new Chunks(() -> { }, "abcx\ny\n"), sink, 4096, 0);
+        reader.setTerminator(Terminator.count(3));
+        boolean[] set = new boolean[1];
+        sink.onCollect = r -> {
+            if (!set[0]) reader.setTerminator(Terminator.delimiter("\n"));
+            set[0] = true;
+        };
+        reader.run();
+        assertEquals("[abc|x|y|]", sink.calls.toString());
+        assertEquals(Terminator.delimiter("\n"), reader.getTerminator());
+    }
+
     @Test
     void aTerminatorSetInCollectIncomingDataAppliesToTheRestOfTheCount() throws IOException {
         Recorder sink = new Recorder();
