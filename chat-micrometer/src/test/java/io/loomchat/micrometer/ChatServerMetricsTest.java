@@ -108,7 +108,9 @@ class ChatServerMetricsTest {
     void outputQueuedAndPushesThatWaitedShowAPeerReadingSlowerThanTheSessionWrites() throws Exception {
         MeterRegistry registry = new SimpleMeterRegistry();
         byte[] chunk = new byte[16 * 1024];
-        int chunks = 256;  // 4 MiB: more than the socket buffers hold, so the queue fills up while nobody reads
+        // 16 MiB: more than the socket buffers can hold (a send buffer grows to 4 MiB here, net.ipv4.tcp_wmem), so
+        // output stays queued while nobody reads.
+        int chunks = 1024;
         ChatOptions options = ChatOptions.defaults().withWatermarks(16 * 1024, 64 * 1024);
         try (ChatServer server = ChatServer.builder().port(0).options(options).listen(channel -> {
             channel.setTerminator("\n");
