@@ -32,7 +32,6 @@ final class SessionDispatcher implements ReaderSink {
     private final Consumer<CloseReason> close;
     /** Told when the connection thread's own write of held replies failed. */
     private final Consumer<Throwable> outputFailed;
-    /** The connection's name and peer, for log lines. */
     /** The connection, named in log lines by its toString(), made only when a line is logged. */
     private final Object who;
     private final SocketAddress remoteAddress;

@@ -134,10 +134,7 @@ final class TerminatorReader {
                 REMAINING.setRelease(this, 0L);
             }
         }
-        messageBytes = 0;
-        terminatorSets++;
-        stamps.messageEnds();
-        TERMINATOR.setRelease(this, terminator);
+        terminatorSet(terminator);
     }
 
     /** Sets a count, as {@code setTerminator(Terminator.count(count))} does, without allocating one. */
@@ -146,10 +143,15 @@ final class TerminatorReader {
         delimiter = null;
         splitter = null;
         REMAINING.setRelease(this, count);
+        terminatorSet(COUNT_MET);  // any Count: getTerminator() reads the count from remaining
+    }
+
+    /** What every new terminator starts: a new message, counted for the direct read, published last. */
+    private void terminatorSet(Terminator terminator) {
         messageBytes = 0;
         terminatorSets++;
         stamps.messageEnds();
-        TERMINATOR.setRelease(this, COUNT_MET);  // any Count: getTerminator() reads the count from remaining
+        TERMINATOR.setRelease(this, terminator);
     }
 
     Terminator getTerminator() {
